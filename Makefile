@@ -1,0 +1,56 @@
+# One command to run, one to test; each does its own set-up.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= data
+PORT ?= 8001
+CORPUS ?= ../shared/corpus
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages: catdoc reads .doc attachments; chromium + a CJK font for the browser tests.
+RUN_DEBS := catdoc fonts-wqy-microhei
+TEST_DEBS := $(RUN_DEBS) chromium
+
+.PHONY: run test setup system-deps system-deps-test lint typecheck pytest kb bench clean
+
+$(BIN)/mofcom-kb: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+setup: $(BIN)/mofcom-kb
+
+system-deps:
+	@missing=$$(for p in $(RUN_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; fi
+
+system-deps-test:
+	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; fi
+
+# Build the knowledge base from the offline samples (+ ../shared/corpus when present).
+kb: setup system-deps
+	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) import ingest/samples
+	@if [ -d $(CORPUS) ]; then $(BIN)/mofcom-kb --data-dir $(DATA_DIR) import $(CORPUS)/exportcontrol-notices.jsonl; fi
+	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) build
+
+# The main job: build, then serve on http://127.0.0.1:$(PORT)/mofcom
+run: kb
+	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) serve --port $(PORT)
+
+lint: setup
+	$(BIN)/ruff check ingest kb tests bench
+
+typecheck: setup
+	$(BIN)/mypy
+
+pytest: setup system-deps-test
+	$(BIN)/pytest -q
+
+test: setup system-deps-test lint typecheck pytest
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,178 @@
+"""Append-only raw archive: content-addressed bytes plus a manifest of every fetch.
+
+Layout under the archive root:
+
+    objects/ab/abcdef…   bytes, named by their sha256 (written once, never rewritten)
+    manifest.jsonl       one Record per line, appended; never edited
+    failures.jsonl       one failure per line (url, reason, when), appended
+
+Objects are written to a temporary file and renamed into place, and a manifest line
+is appended only after its object is durable, so a crash at any point leaves the
+archive consistent: at worst an object without a manifest line, which the next run
+reuses. A torn last manifest line (killed mid-write) is ignored on read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Record:
+    """One manifest line: what was fetched (or imported), from where, and which bytes."""
+
+    url: str
+    sha256: str
+    source: str
+    kind: str  # "page", "list", "attachment", "snapshot"
+    fetched_at: str
+    final_url: str | None = None
+    status: int | None = None
+    content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # etag, last-modified, content-type
+    parent_url: str | None = None  # the article an attachment was linked from
+    name: str | None = None  # attachment file name as linked
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class Failure:
+    url: str
+    source: str
+    reason: str
+    at: str
+
+
+def now_iso() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Archive:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.objects = self.root / "objects"
+        self.manifest_path = self.root / "manifest.jsonl"
+        self.failures_path = self.root / "failures.jsonl"
+
+    # -- objects -------------------------------------------------------------------
+
+    def object_path(self, sha256: str) -> Path:
+        return self.objects / sha256[:2] / sha256
+
+    def has_object(self, sha256: str) -> bool:
+        return self.object_path(sha256).exists()
+
+    def put_bytes(self, data: bytes) -> str:
+        digest = sha256_bytes(data)
+        path = self.object_path(digest)
+        if path.exists():
+            return digest
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return digest
+
+    def get_bytes(self, sha256: str) -> bytes:
+        return self.object_path(sha256).read_bytes()
+
+    # -- manifest ------------------------------------------------------------------
+
+    def _append(self, path: Path, payload: dict[str, Any]) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(payload, ensure_ascii=False, sort_keys=True) + "\n"
+        with open(path, "a", encoding="utf-8") as fh:
+            # A torn previous line (crash mid-append) must not swallow this one.
+            if fh.tell() > 0 and not _ends_with_newline(path):
+                fh.write("\n")
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def append(self, record: Record) -> None:
+        if not self.has_object(record.sha256):
+            raise ValueError(f"manifest record for {record.url} names a missing object {record.sha256}")
+        self._append(self.manifest_path, asdict(record))
+
+    def store(self, data: bytes, **fields_: Any) -> tuple[Record, bool]:
+        """Archive bytes fetched from a URL. Returns the record and whether it is new.
+
+        Storing the same bytes for the same URL again adds nothing (append-only, idempotent).
+        """
+        digest = self.put_bytes(data)
+        url = fields_["url"]
+        for previous in self.records_for(url):
+            if previous.sha256 == digest:
+                return previous, False
+        fields_.setdefault("fetched_at", now_iso())
+        record = Record(sha256=digest, size=len(data), **fields_)
+        self.append(record)
+        return record, True
+
+    def records(self) -> Iterator[Record]:
+        if not self.manifest_path.exists():
+            return
+        with open(self.manifest_path, encoding="utf-8") as fh:
+            for line in fh:
+                if not line.endswith("\n"):
+                    break  # torn last line from an interrupted run
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    yield Record(**json.loads(line))
+                except (json.JSONDecodeError, TypeError):
+                    continue
+
+    def records_for(self, url: str) -> list[Record]:
+        return [r for r in self.records() if r.url == url]
+
+    def latest(self) -> dict[str, Record]:
+        """The newest record per URL."""
+        out: dict[str, Record] = {}
+        for record in self.records():
+            out[record.url] = record
+        return out
+
+    # -- failures ------------------------------------------------------------------
+
+    def record_failure(self, url: str, source: str, reason: str) -> Failure:
+        failure = Failure(url=url, source=source, reason=reason, at=now_iso())
+        self._append(self.failures_path, asdict(failure))
+        return failure
+
+    def failures(self) -> list[Failure]:
+        if not self.failures_path.exists():
+            return []
+        out = []
+        for line in self.failures_path.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(Failure(**json.loads(line)))
+            except (json.JSONDecodeError, TypeError):
+                continue
+        return out
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"

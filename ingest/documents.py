@@ -1,0 +1,62 @@
+"""From the archive to parsed documents: the newest record per URL, parsed by its source,
+deduplicated on the canonical document number (all URLs kept)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ingest.archive import Archive, Record
+from ingest.document import Document
+from ingest.sources import source_module
+
+PARSED_KINDS = ("page", "snapshot")
+
+
+@dataclass(frozen=True)
+class ParseFailure:
+    url: str
+    sha256: str
+    reason: str
+
+
+def parse_record(archive: Archive, record: Record) -> Document:
+    module = source_module(record.source)
+    return module.parse(archive.get_bytes(record.sha256), record)
+
+
+def iter_parsed(archive: Archive) -> Iterator[Document | ParseFailure]:
+    for record in archive.latest().values():
+        if record.kind not in PARSED_KINDS:
+            continue
+        try:
+            yield parse_record(archive, record)
+        except Exception as exc:  # one bad input never stops the batch
+            yield ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+
+
+def merge(first: Document, second: Document) -> Document:
+    """Two copies of one notice: keep the fuller text, union the URLs."""
+    keep, other = (first, second) if len(first.text) >= len(second.text) else (second, first)
+    urls = tuple(dict.fromkeys(keep.source_urls + other.source_urls))
+    return dataclasses.replace(
+        keep,
+        source_urls=urls,
+        signed_date=keep.signed_date or other.signed_date,
+        posted_date=min(d for d in (keep.posted_date, other.posted_date) if d) if (keep.posted_date or other.posted_date) else None,
+        attachments=keep.attachments or other.attachments,
+    )
+
+
+def load_documents(archive: Archive) -> tuple[list[Document], list[ParseFailure]]:
+    by_id: dict[str, Document] = {}
+    failures: list[ParseFailure] = []
+    for item in iter_parsed(archive):
+        if isinstance(item, ParseFailure):
+            failures.append(item)
+        elif item.doc_id in by_id:
+            by_id[item.doc_id] = merge(by_id[item.doc_id], item)
+        else:
+            by_id[item.doc_id] = item
+    return sorted(by_id.values(), key=lambda d: d.doc_id), failures

@@ -1,0 +1,112 @@
+"""The `mofcom-kb` command: one subcommand per step of fetch → archive → parse → extract → load → publish.
+
+Exit codes: 0 ok; 1 the step failed (one-line reason on stderr); 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kb.errors import KbError
+from kb.paths import DATA_DIR_ENV, DataDir
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=DATA_DIR_ENV,
+    default="data",
+    show_default=True,
+    help=f"Holds the raw archive and the built database (env: {DATA_DIR_ENV}).",
+)
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path) -> None:
+    """mofcom-kb: a cited knowledge base of China's export-control regime from MOFCOM's publications."""
+    ctx.obj = DataDir.resolve(data_dir)
+
+
+@cli.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+def import_(data: DataDir, sources: tuple[Path, ...]) -> None:
+    """Archive snapshot files (JSON Lines shaped like the portal corpus) or a folder of them, offline."""
+    from ingest.archive import Archive
+    from ingest.snapshot_import import import_snapshot
+
+    archive = Archive(data.archive)
+    for source in sources:
+        files = sorted(source.glob("*.jsonl")) if source.is_dir() else [source]
+        for file in files:
+            summary = import_snapshot(file, archive)
+            click.echo(
+                f"{file}: {summary.new} new, {summary.changed} changed, "
+                f"{summary.unchanged} unchanged, {len(summary.failed)} failed"
+            )
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--line", type=int, default=None, help="Only this line of a JSON Lines snapshot.")
+def parse(file: Path, line: int | None) -> None:
+    """Parse one snapshot file and print its documents as JSON."""
+    from ingest.archive import Record, sha256_bytes
+    from ingest.sources import snapshot
+
+    out = []
+    for lineno, data in snapshot.iter_snapshot(file):
+        if line is not None and lineno != line:
+            continue
+        content = snapshot.encode(data)
+        record = Record(url=data["source_url"], sha256=sha256_bytes(content), source="snapshot",
+                        kind="snapshot", fetched_at="")
+        out.append(snapshot.parse(content, record).to_json())
+    click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+
+
+@cli.command()
+@click.pass_obj
+def build(data: DataDir) -> None:
+    """Build the SQLite knowledge base from the archive alone (no network), atomically."""
+    from kb.build import build as run_build
+
+    summary = run_build(data.archive, data.db)
+    click.echo(f"{data.db}: {summary.documents} documents, {len(summary.failures)} failed to parse")
+    for failure in summary.failures:
+        click.echo(f"  failed: {failure.url}: {failure.reason}", err=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.pass_obj
+def serve(data: DataDir, host: str, port: int) -> None:
+    """Serve the built knowledge base with Datasette (web UI and JSON API)."""
+    from kb.serve import serve as run_serve
+
+    sys.exit(run_serve(data.db, host, port))
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("mofcom-kb: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (KbError, OSError, ValueError) as exc:
+        click.echo(f"mofcom-kb: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("mofcom-kb: interrupted", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
