@@ -1,0 +1,151 @@
+"""The facts record: what the extraction pipeline says about one Document (the contract
+between kb/extract and kb/ loading). Every fact carries the span of Document.text it
+came from, and for catalogue rows the PDF page.
+
+Dates are ISO strings (YYYY-MM-DD) so the record prints as JSON unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+RELATIONS = ("suspends", "resumes", "amends", "repeals", "supersedes", "implements", "adjusts", "references")
+LIST_NAMES = ("出口管制管控名单", "关注名单", "不可靠实体清单")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    parameter: str | None  # e.g. 钨含量, 价值比例, 纯度
+    operator: str  # one of >=, >, <=, <, =
+    value: float
+    unit: str | None  # e.g. %, Wh/kg, nm, MPa
+    span: Span
+    control_code: str | None = None
+    part: str | None = None
+
+
+@dataclass(frozen=True)
+class Control:
+    """A controlled item: its control code as printed and the item it names."""
+
+    control_code: str  # normalised ASCII: 1C902.a
+    span: Span
+    item: str | None = None  # item name/description as printed
+    part: str | None = None  # numbered part path, e.g. 一（一）
+    hs_codes: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()  # printed oddities, e.g. "code-outside-parent-group"
+
+
+@dataclass(frozen=True)
+class HsCode:
+    hs_code: str
+    digits: int  # 10 (海关商品编号) or 8 (税则号列)
+    span: Span
+    control_code: str | None = None
+    item: str | None = None
+    part: str | None = None
+
+
+@dataclass(frozen=True)
+class DateMention:
+    date: str  # ISO
+    role: str  # signed, header, effective, window_start, window_end, mention
+    span: Span
+    part: str | None = None
+
+
+@dataclass(frozen=True)
+class DocReference:
+    target_number: str  # canonical number
+    span: Span
+
+
+@dataclass(frozen=True)
+class Relation:
+    relation: str  # one of RELATIONS
+    target_number: str  # canonical number of the document acted upon
+    span: Span
+    part: str | None = None  # the part of the target concerned, e.g. 第二款
+    start_date: str | None = None  # window, ISO
+    end_date: str | None = None
+
+
+@dataclass(frozen=True)
+class ClauseEffective:
+    """A part of this document with its own entry into force (No. 61: 一（一） from 2025-12-01)."""
+
+    part: str  # e.g. 一（一）
+    span: Span
+    date: str | None = None  # ISO, None when on_publication and no signed date known
+    on_publication: bool = False
+
+
+@dataclass(frozen=True)
+class LawReference:
+    law: str  # 《中华人民共和国出口管制法》
+    span: Span
+    article: str | None = None  # 第十二条
+
+
+@dataclass(frozen=True)
+class Entity:
+    list_name: str  # one of LIST_NAMES
+    action: str  # add, remove, suspend, resume
+    name_zh: str
+    span: Span
+    name_en: str | None = None
+    aliases: tuple[str, ...] = ()
+    address: str | None = None
+    postcode: str | None = None
+    country: str | None = None
+    branches: tuple[str, ...] = ()
+    ordinal: int | None = None
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A statistical or rule-found clause: an exemption, an end use or an obligation."""
+
+    kind: str  # exemption, end_use, obligation
+    text: str
+    span: Span
+    part: str | None = None
+    category: str | None = None  # e.g. humanitarian, public_domain, military, advanced_chips
+
+
+@dataclass(frozen=True)
+class Facts:
+    doc_id: str
+    doc_number: str | None = None
+    effective_date: str | None = None  # whole document, ISO
+    effective_on_publication: bool = False
+    controls: tuple[Control, ...] = ()
+    hs_codes: tuple[HsCode, ...] = ()
+    thresholds: tuple[Threshold, ...] = ()
+    dates: tuple[DateMention, ...] = ()
+    references: tuple[DocReference, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    clause_effective: tuple[ClauseEffective, ...] = ()
+    law_references: tuple[LawReference, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    clauses: tuple[Clause, ...] = ()
+    emails: tuple[Span, ...] = ()
+    urls: tuple[Span, ...] = ()
+    flags: tuple[str, ...] = ()
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def dumps(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, indent=1)
