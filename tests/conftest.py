@@ -30,3 +30,31 @@ def corpus_dir() -> Path:
 def corpus_notices(corpus_dir: Path) -> list[dict]:
     path = corpus_dir / "exportcontrol-notices.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _import_for_kb(archive_root: Path) -> None:
+    """The offline samples, plus the real corpus notices when present (required in CI)."""
+    from ingest.archive import Archive
+    from ingest.snapshot_import import import_snapshot
+    from kb.paths import SAMPLES_DIR
+
+    archive = Archive(archive_root)
+    for file in sorted(SAMPLES_DIR.glob("*.jsonl")):
+        import_snapshot(file, archive)
+    if SHARED_CORPUS.is_dir():
+        import_snapshot(SHARED_CORPUS / "exportcontrol-notices.jsonl", archive)
+    elif REQUIRE_CORPUS:
+        pytest.fail(f"MOFCOM_KB_REQUIRE_CORPUS=1 but {SHARED_CORPUS} is absent")
+
+
+@pytest.fixture(scope="session")
+def built_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A knowledge base built once per session into a tmp data dir: ingest/samples/ plus, when present,
+    ../shared/corpus/exportcontrol-notices.jsonl. Returns the path of the built mofcom.db."""
+    from kb.build import build
+    from kb.paths import DataDir
+
+    data = DataDir(tmp_path_factory.mktemp("kb-data"))
+    _import_for_kb(data.archive)
+    build(data.archive, data.db)
+    return data.db
