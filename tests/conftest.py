@@ -41,6 +41,8 @@ def _import_for_kb(archive_root: Path) -> None:
     archive = Archive(archive_root)
     for file in sorted(SAMPLES_DIR.glob("*.jsonl")):
         import_snapshot(file, archive)
+    # Team-written samples with terms the corpus texts lack (镓 in a title, 1C902, 锂电池, a 10-digit HS number).
+    import_snapshot(REPO / "tests" / "fixtures" / "kb-samples.jsonl", archive)
     if SHARED_CORPUS.is_dir():
         import_snapshot(SHARED_CORPUS / "exportcontrol-notices.jsonl", archive)
     elif REQUIRE_CORPUS:
@@ -49,8 +51,9 @@ def _import_for_kb(archive_root: Path) -> None:
 
 @pytest.fixture(scope="session")
 def built_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A knowledge base built once per session into a tmp data dir: ingest/samples/ plus, when present,
-    ../shared/corpus/exportcontrol-notices.jsonl. Returns the path of the built mofcom.db."""
+    """A knowledge base built once per session into a tmp data dir from ingest/samples/,
+    tests/fixtures/kb-samples.jsonl and, when present, ../shared/corpus/exportcontrol-notices.jsonl.
+    Returns the path of the built mofcom.db."""
     from kb.build import build
     from kb.paths import DataDir
 
