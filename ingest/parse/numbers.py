@@ -1,35 +1,203 @@
-"""Document numbers (文号): find them as printed and normalise to one canonical form.
+"""Document numbers (文号): find them as printed and normalise them to one canonical form.
 
-Canonical forms (the public contract of documents.doc_number):
-  商务部公告2025年第61号            MOFCOM announcements, joint ones included
-  商务部令2025年第7号               MOFCOM orders
+Canonical forms (the public contract of documents.doc_number; Arabic digits, no spaces):
+  商务部公告2025年第61号                  MOFCOM announcements, joint ones included
+  商务部令2025年第7号                     MOFCOM orders
   不可靠实体清单工作机制公告2025年第10号
-  国务院令第792号
+  国务院令第792号                         State Council decrees
+  主席令第58号                            presidential orders promulgating laws
+
+The printed variants (商务部公告2025第61号, 商务部、海关总署公告…, 商务部令二〇二五年第7号,
+不 可 靠 实 体 … 公 告 2025年 第10号, 国务院令〔2024〕792号, abbreviated lists such as
+“公告2025年第55号、56号、57号”) are described as data in numbers.yml.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
 
-_ANNOUNCEMENT = re.compile(r"商务部[^。；，\n]{0,40}?公告\s*(\d{4})\s*年?\s*第\s*(\d+)\s*号")
+import yaml
+
+from ingest.parse.numerals import ARABIC_CLASS, CN_DIGIT_CLASS, CN_NUMERAL_CLASS, to_int
+
+PATTERNS_FILE = Path(__file__).with_name("numbers.yml")
+SP = r"\s*"
+YEAR = (
+    rf"(?:[〔［\[【（(]{SP})?(?P<year>[{ARABIC_CLASS}]{{4}}|[{CN_DIGIT_CLASS}]{{4}})"
+    rf"(?:{SP}[〕］\]】）)])?(?:{SP}年)?"
+)
+NUM = rf"(?P<number>[{ARABIC_CLASS}]{{1,4}}|[{CN_NUMERAL_CLASS}]{{1,6}})"
+HEADER_LABEL = re.compile(r"【\s*发\s*布\s*文\s*号\s*】\s*(?P<value>[^\n【]*)")
 
 
 @dataclass(frozen=True)
 class NumberMatch:
-    canonical: str
-    printed: str
-    start: int
+    canonical: str  # e.g. 商务部公告2025年第61号
+    printed: str  # the text as printed, e.g. 商务部、海关总署公告2025第61号, or 56号 inside a list
+    start: int  # offsets into the searched text
     end: int
+    kind: str = "announcement"  # announcement | order | decree | uel_notice | presidential_order
+    issuers: tuple[str, ...] = ()  # issuers printed with the number (商务部, 海关总署)
+    in_list: bool = False  # a bare “56号” continuing an abbreviated list
+    year: int | None = None
+    number: int = 0
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    kind: str
+    regex: re.Pattern[str]
+    canonical: str
+    other_canonical: str | None
+    requires_mofcom: bool
+    issuer: str | None
+
+
+@dataclass(frozen=True)
+class _Rules:
+    patterns: tuple[_Pattern, ...]
+    issuers: tuple[str, ...]
+    issuer_regex: re.Pattern[str]
+    mofcom: str
+    continuation: re.Pattern[str]
+
+
+def spaced(literal: str) -> str:
+    """A regex for `literal` that tolerates whitespace between its characters (不 可 靠)."""
+    return SP.join(re.escape(ch) for ch in literal)
+
+
+def _expand(template: str, issuers_regex: str) -> str:
+    template = re.sub(r"<([^<>]+)>", lambda m: spaced(m.group(1)), template)
+    return (
+        template.replace("{ISSUERS}", issuers_regex)
+        .replace("{YEAR}", YEAR)
+        .replace("{NUM}", NUM)
+        .replace("{SP}", SP)
+    )
+
+
+@cache
+def _rules() -> _Rules:
+    data: dict[str, Any] = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))
+    # Longest first, so that 国家密码管理局 is not read as 国家密码局.
+    issuers = tuple(sorted(data["issuers"], key=len, reverse=True))
+    one = "(?:" + spaced("中华人民共和国") + SP + ")?(?:" + "|".join(spaced(i) for i in issuers) + ")"
+    seps = re.escape(data["list_separators"])
+    issuers_regex = rf"(?P<issuers>{one}(?:{SP}[{seps}]?{SP}{one})*)"
+    patterns = tuple(
+        _Pattern(
+            kind=p["kind"],
+            regex=re.compile(_expand(p["regex"], issuers_regex)),
+            canonical=p["canonical"],
+            other_canonical=p.get("other_canonical"),
+            requires_mofcom=bool(p.get("requires_mofcom")),
+            issuer=p.get("issuer"),
+        )
+        for p in data["patterns"]
+    )
+    continuation = re.compile(rf"{SP}[{seps}]{SP}第?{SP}{NUM}{SP}号")
+    issuer_regex = re.compile("|".join(spaced(i) for i in issuers))
+    return _Rules(patterns, issuers, issuer_regex, data["mofcom"], continuation)
+
+
+def _issuers_in(printed: str | None) -> tuple[str, ...]:
+    if not printed:
+        return ()
+    rules = _rules()
+    found = (re.sub(r"\s+", "", m.group(0)) for m in rules.issuer_regex.finditer(printed))
+    return tuple(dict.fromkeys(found))
+
+
+def _canonical(pattern: _Pattern, issuers: tuple[str, ...], year: int | None, number: int) -> str | None:
+    mofcom = _rules().mofcom
+    if not issuers or mofcom in issuers:
+        return pattern.canonical.format(year=year, number=number)
+    if pattern.requires_mofcom or pattern.other_canonical is None:
+        return None
+    return pattern.other_canonical.format(first_issuer=issuers[0], year=year, number=number)
+
+
+def _kind(pattern: _Pattern, issuers: tuple[str, ...]) -> str:
+    if pattern.kind == "announcement" and issuers and _rules().mofcom not in issuers:
+        return "other_announcement"
+    return pattern.kind
+
+
+def _matches_of(pattern: _Pattern, text: str) -> Iterator[NumberMatch]:
+    for m in pattern.regex.finditer(text):
+        groups = m.groupdict()
+        year = to_int(groups["year"]) if groups.get("year") else None
+        number = to_int(groups["number"])
+        if (year is not None and not 1949 <= year <= 2100) or number <= 0:
+            continue
+        issuers = _issuers_in(groups.get("issuers"))
+        canonical = _canonical(pattern, issuers, year, number)
+        if canonical is None:
+            continue
+        kind = _kind(pattern, issuers)
+        if not issuers and pattern.issuer:
+            issuers = (pattern.issuer,)
+        yield NumberMatch(canonical, m.group(0), m.start(), m.end(), kind, issuers, False, year, number)
+
+
+def _continuations(head: NumberMatch, text: str) -> Iterator[NumberMatch]:
+    """The bare numbers of an abbreviated list after `head`: 第55号、56号、57号."""
+    pos = head.end
+    while m := _rules().continuation.match(text, pos):
+        number = to_int(m.group("number"))
+        canonical = head.canonical.rsplit("第", 1)[0] + f"第{number}号"  # every canonical form ends 第N号
+        start = m.start("number")
+        yield NumberMatch(
+            canonical, text[start : m.end()], start, m.end(), head.kind, head.issuers, True, head.year, number
+        )
+        pos = m.end()
 
 
 def find_numbers(text: str) -> list[NumberMatch]:
-    return [
-        NumberMatch(f"商务部公告{m.group(1)}年第{int(m.group(2))}号", m.group(0), m.start(), m.end())
-        for m in _ANNOUNCEMENT.finditer(text)
-    ]
+    """Every document number in `text`, in order, list members included (in_list=True)."""
+    candidates = [match for pattern in _rules().patterns for match in _matches_of(pattern, text)]
+    # Overlapping readings of one span: keep the leftmost, then the longest.
+    candidates.sort(key=lambda c: (c.start, -(c.end - c.start)))
+    found: list[NumberMatch] = []
+    for candidate in candidates:
+        if found and candidate.start < found[-1].end:
+            continue
+        found.append(candidate)
+        found.extend(_continuations(candidate, text))
+    return found
 
 
 def canonical_number(text: str) -> str | None:
+    """The canonical form of the first number in `text`, if any."""
     found = find_numbers(text)
     return found[0].canonical if found else None
+
+
+def header_number(text: str) -> NumberMatch | None:
+    """The number in a 【发布文号】 header line, offsets into `text`."""
+    label = HEADER_LABEL.search(text)
+    if not label:
+        return None
+    found = find_numbers(label.group("value"))
+    if not found:
+        return None
+    first = found[0]
+    shift = label.start("value")
+    return replace(first, start=first.start + shift, end=first.end + shift)
+
+
+def leading_number(text: str, *, max_offset: int = 0) -> NumberMatch | None:
+    """A number that opens `text` (a title, or a masthead such as
+    中华人民共和国商务部令\\n二〇二五年 第6号), ignoring leading whitespace and header lines."""
+    found = find_numbers(text)
+    if not found:
+        return None
+    first = found[0]
+    opening = len(text) - len(text.lstrip())
+    return first if first.start - opening <= max_offset else None
