@@ -1,71 +1,207 @@
 """`mofcom-kb build`: the archive → one SQLite file, written beside the old one,
-validated, then swapped in atomically so a half-built database is never served."""
+validated, then swapped in atomically so a half-built database is never served.
+
+Facts come from kb.extract and are cached per document in the data dir's state/ (see
+kb/facts_cache.py): a rebuild runs NLP only on documents whose parsed form or pipeline changed.
+Every table is written in a sorted order, so the same archive gives the same rows and ids.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import sqlite_utils
+from typing import Any
 
 from ingest.archive import Archive
 from ingest.document import Document
 from ingest.documents import ParseFailure, load_documents
+from kb import load, search, status
 from kb.errors import KbError
+from kb.facts import Facts
+from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
+from kb.schema import create, dependency_order, load_schema
+
+Extractor = Callable[[Document], Facts]
 
 
 @dataclass
 class BuildSummary:
     documents: int = 0
+    reference_only: int = 0
+    extracted: int = 0  # documents that went through NLP (cache misses)
+    cached: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
     failures: list[ParseFailure] = field(default_factory=list)
+    seconds: float = 0.0
 
 
-def document_row(doc: Document) -> dict:
-    return {
-        "id": doc.doc_id,
-        "doc_number": doc.doc_number,
-        "doc_type": doc.doc_type,
-        "title": doc.title,
-        "issuers": json.dumps(list(doc.issuers), ensure_ascii=False),
-        "signed_date": doc.signed_date.isoformat() if doc.signed_date else None,
-        "posted_date": doc.posted_date.isoformat() if doc.posted_date else None,
-        "source_url": doc.source_urls[0] if doc.source_urls else None,
-        "text": doc.text,
-    }
+NO_PIPELINE = "none"
 
 
-def validate(path: Path, expected_documents: int) -> None:
+def _metadata_only(doc: Document) -> Facts:
+    return Facts(doc_id=doc.doc_id)
+
+
+def default_extractor() -> tuple[Extractor, str]:
+    """kb.extract's pipeline; while that package is absent from a checkout, documents are loaded
+    with their metadata only (pipeline_version "none" in build_info says so)."""
+    try:
+        from kb.extract import PIPELINE_VERSION, extract
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("kb.extract", "kb"):
+            raise
+        return _metadata_only, NO_PIPELINE
+    return extract, str(PIPELINE_VERSION)
+
+
+def collect_facts(documents: list[Document], cache: FactsCache, version: str,
+                  extractor: Callable[[], Extractor], summary: BuildSummary, reuse: bool = True) -> list[Facts]:
+    """Facts for every document: from the cache when its key matches (and `reuse`), else extracted
+    and cached (committed per document, so a killed build keeps what it did)."""
+    out: list[Facts] = []
+    run: Extractor | None = None
+    for doc in documents:
+        key = cache_key(doc, version)
+        facts = cache.get(doc.doc_id, key) if reuse else None
+        if facts is None:
+            run = run or extractor()  # load the pipeline only when something needs NLP
+            facts = run(doc)
+            summary.extracted += 1
+            cache.put(doc.doc_id, key, facts)
+        else:
+            summary.cached += 1
+        out.append(facts)
+    return out
+
+
+def _status_inputs(tables: dict[str, list[dict[str, Any]]]) -> tuple[list[status.DocDates], list[status.RelationRef]]:
+    parts: dict[str, list[tuple[str, str | None]]] = {}
+    documents_by_id = {d["id"]: d for d in tables["documents"]}
+    for p in tables.get("part_effective_dates", []):
+        signed = documents_by_id[p["document_id"]]["signed_date"]
+        parts.setdefault(p["document_id"], []).append((p["part"], p["effective_date"] or (signed if p["on_publication"] else None)))
+    relations = [
+        status.RelationRef(r["id"], r["source_document_id"], r["relation"], r["target_document_id"], r["part"],
+                           r["start_date"], r["end_date"])
+        for r in tables.get("document_relations", [])
+    ]
+    with_rules = {r["document_id"] for t in ("controls", "hs_codes", "listed_entities", "thresholds")
+                  for r in tables.get(t, [])}
+    own_kinds: dict[str, set[str]] = {}
+    for r in relations:
+        own_kinds.setdefault(r.source_id, set()).add(r.relation)
+    docs = [
+        status.DocDates(
+            id=d["id"], doc_type=d["doc_type"], signed_date=d["signed_date"], effective_date=d["effective_date"],
+            parts=tuple(sorted(parts.get(d["id"], []), key=lambda p: p[0])),
+            known_only_by_reference=bool(d["known_only_by_reference"]),
+            only_windows=d["id"] not in with_rules and own_kinds.get(d["id"], set()) <= {"suspends", "references"}
+            and "suspends" in own_kinds.get(d["id"], set()),
+        )
+        for d in tables["documents"]
+    ]
+    return docs, relations
+
+
+def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[dict[str, Any]]]:
+    """All rows of all tables, sorted and numbered (pure)."""
+    merged = load.merge_rows(load.fact_rows(d, f) for d, f in zip(documents, facts, strict=True))
+    tables: dict[str, list[dict[str, Any]]] = {}
+    spans: dict[str, dict[str, Any]] = {s["id"]: s for s in merged.pop("spans", [])}
+    tables["spans"] = [spans[k] for k in sorted(spans)]
+    for name, rows in merged.items():
+        tables[name] = load.number_rows(rows)
+    relations = tables.setdefault("document_relations", [])
+    doc_rows = [load.document_row(d, f) for d, f in zip(documents, facts, strict=True)]
+    tables["documents"] = load.add_reference_documents(doc_rows, relations)
+    docs, rels = _status_inputs(tables)
+    periods = status.status_periods(docs, rels)
+    tables["document_status_periods"] = [
+        {"id": i, "document_id": p.document_id, "part": p.part, "status": p.status, "start_date": p.start_date,
+         "end_date": p.end_date, "caused_by_document_id": p.caused_by_document_id, "relation_id": p.relation_id,
+         "basis": p.basis}
+        for i, p in enumerate(periods, 1)
+    ]
+    tables["search_index"] = search.index_entries(tables)
+    return tables
+
+
+def write(conn: sqlite3.Connection, tables: dict[str, list[dict[str, Any]]], info: dict[str, str]) -> None:
+    schema = load_schema()
+    conn.execute("PRAGMA foreign_keys = ON")
+    with conn:
+        for table in dependency_order(schema):
+            rows = tables.get(table.name, [])
+            if table.name == "search_index":
+                search.fill_index(conn, rows)
+            elif table.name == "build_info":
+                conn.executemany("INSERT INTO build_info (key, value) VALUES (?, ?)", sorted(info.items()))
+            elif rows:
+                columns = list(table.columns)
+                placeholders = ", ".join("?" for _ in columns)
+                quoted = ", ".join(f'"{c}"' for c in columns)
+                conn.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})',
+                                 [tuple(row.get(c) for c in columns) for row in rows])
+        conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
+
+
+def validate(path: Path, expected: dict[str, int]) -> None:
     conn = sqlite3.connect(path)
     try:
         if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise KbError(f"{path}: integrity check failed")
-        if conn.execute("PRAGMA foreign_key_check").fetchall():
-            raise KbError(f"{path}: foreign key violations")
-        count = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-        if count != expected_documents:
-            raise KbError(f"{path}: {count} documents written, {expected_documents} expected")
+        violations = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if violations:
+            raise KbError(f"{path}: {len(violations)} foreign key violations, first {violations[0]}")
+        for table, count in expected.items():
+            written = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            if written != count:
+                raise KbError(f"{path}: {written} rows in {table}, {count} expected")
+        if not expected.get("documents"):
+            raise KbError(f"{path}: no documents written")
     finally:
         conn.close()
 
 
-def build(archive_root: Path, db_path: Path) -> BuildSummary:
-    archive = Archive(archive_root)
-    documents, failures = load_documents(archive)
+def build(archive_root: Path, db_path: Path, *, state_dir: Path | None = None, full: bool = False,
+          extractor: Extractor | None = None, version: str | None = None) -> BuildSummary:
+    """Build db_path from the archive. `full` ignores the facts cache; `extractor`/`version`
+    replace kb.extract (tests)."""
+    started = time.perf_counter()
+    documents, failures = load_documents(Archive(archive_root))
     if not documents:
         raise KbError(f"{archive_root}: the archive holds no parseable documents (run `mofcom-kb import` or `fetch`)")
+    summary = BuildSummary(failures=failures)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(db_path.name + ".new")
     tmp.unlink(missing_ok=True)
+    cache = FactsCache((state_dir or db_path.parent / "state") / CACHE_NAME)
+    conn = sqlite3.connect(tmp)
     try:
-        db = sqlite_utils.Database(tmp)
-        db.table("documents").insert_all((document_row(d) for d in documents), pk="id")
-        db.conn.commit()
-        db.close()
-        validate(tmp, len(documents))
+        create(conn)  # the new file exists from here on; the old one stays untouched until os.replace
+        conn.commit()
+        if extractor is None:
+            # Only the version is needed to probe the cache; the pipeline itself loads lazily on a miss.
+            extractor, default_version = default_extractor()
+            version = version or default_version
+        pipeline, get = version or "custom", (lambda: extractor)
+        facts = collect_facts(documents, cache, pipeline, get, summary, reuse=not full)
+        tables = assemble(documents, facts)
+        write(conn, tables, {"schema_version": str(load_schema().version), "pipeline_version": pipeline})
+        conn.close()
+        expected = {name: len(rows) for name, rows in tables.items()}
+        validate(tmp, expected)
         os.replace(tmp, db_path)
     finally:
+        conn.close()
+        cache.close()
         tmp.unlink(missing_ok=True)
-    return BuildSummary(documents=len(documents), failures=failures)
+    summary.documents = sum(1 for d in tables["documents"] if not d["known_only_by_reference"])
+    summary.reference_only = len(tables["documents"]) - summary.documents
+    summary.rows = {name: len(rows) for name, rows in sorted(tables.items())}
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -1,0 +1,81 @@
+"""Facts per document, cached in the data dir's state/ so a rebuild only runs NLP on what changed.
+
+The key is the sha256 of the whole parsed Document (text, parts, dates, …) plus the extraction
+pipeline's version: a changed text, a changed parser output or a new pipeline all miss."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import sqlite3
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from ingest.document import Document
+from kb.facts import Facts
+
+CACHE_NAME = "facts-cache.sqlite"
+
+
+def cache_key(doc: Document, pipeline_version: str) -> str:
+    return hashlib.sha256(f"{pipeline_version}\n{doc.dumps()}".encode()).hexdigest()
+
+
+def _decode(tp: Any, value: Any) -> Any:
+    """Rebuild a value of type `tp` from its asdict() JSON (dataclasses, tuples, optionals)."""
+    if value is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(inner[0], value) if len(inner) == 1 else value
+    if origin is tuple:
+        (item, *_rest) = typing.get_args(tp)
+        return tuple(_decode(item, v) for v in value)
+    if dataclasses.is_dataclass(tp) and isinstance(tp, type):
+        hints = typing.get_type_hints(tp)
+        known = {f.name for f in dataclasses.fields(tp)}
+        return tp(**{k: _decode(hints[k], v) for k, v in value.items() if k in known})
+    return value
+
+
+def facts_from_json(data: dict[str, Any]) -> Facts:
+    from_json = getattr(Facts, "from_json", None)
+    if from_json is not None:
+        return typing.cast(Facts, from_json(data))
+    return typing.cast(Facts, _decode(Facts, data))
+
+
+class FactsCache:
+    """A small SQLite file: (document id, key) → facts JSON. Written in one transaction per batch."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.conn = sqlite3.connect(path)
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS facts (doc_id TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, "
+            "PRIMARY KEY (doc_id, key))")
+        self.conn.commit()
+
+    def get(self, doc_id: str, key: str) -> Facts | None:
+        row = self.conn.execute("SELECT json FROM facts WHERE doc_id = ? AND key = ?", (doc_id, key)).fetchone()
+        if row is None:
+            return None
+        try:
+            return facts_from_json(json.loads(row[0]))
+        except (TypeError, ValueError, KeyError):
+            return None  # an entry from an older Facts shape: recompute
+
+    def put(self, doc_id: str, key: str, facts: Facts) -> None:
+        with self.conn:
+            # One entry per document: older keys are dead weight.
+            self.conn.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
+            self.conn.execute("INSERT INTO facts (doc_id, key, json) VALUES (?, ?, ?)",
+                              (doc_id, key, json.dumps(facts.to_json(), ensure_ascii=False, sort_keys=True)))
+
+    def close(self) -> None:
+        self.conn.close()
