@@ -65,6 +65,9 @@ class Archive:
         self.objects = self.root / "objects"
         self.manifest_path = self.root / "manifest.jsonl"
         self.failures_path = self.root / "failures.jsonl"
+        # url → its records, oldest first; rebuilt whenever the manifest grew behind our back
+        self._index: dict[str, list[Record]] = {}
+        self._indexed_size = -1
 
     # -- objects -------------------------------------------------------------------
 
@@ -111,18 +114,23 @@ class Archive:
     def append(self, record: Record) -> None:
         if not self.has_object(record.sha256):
             raise ValueError(f"manifest record for {record.url} names a missing object {record.sha256}")
+        self._ensure_index()
         self._append(self.manifest_path, asdict(record))
+        self._index.setdefault(record.url, []).append(record)
+        self._indexed_size = self.manifest_path.stat().st_size
 
     def store(self, data: bytes, **fields_: Any) -> tuple[Record, bool]:
         """Archive bytes fetched from a URL. Returns the record and whether it is new.
 
-        Storing the same bytes for the same URL again adds nothing (append-only, idempotent).
+        Storing the bytes the URL's newest record already holds adds nothing (append-only,
+        idempotent); bytes that changed back to an older version are recorded again, so the
+        newest record always names what the URL serves now.
         """
         digest = self.put_bytes(data)
         url = fields_["url"]
-        for previous in self.records_for(url):
-            if previous.sha256 == digest:
-                return previous, False
+        previous_records = self.records_for(url)
+        if previous_records and previous_records[-1].sha256 == digest:
+            return previous_records[-1], False
         fields_.setdefault("fetched_at", now_iso())
         record = Record(sha256=digest, size=len(data), **fields_)
         self.append(record)
@@ -143,8 +151,22 @@ class Archive:
                 except (json.JSONDecodeError, TypeError):
                     continue
 
+    def _ensure_index(self) -> None:
+        size = self.manifest_path.stat().st_size if self.manifest_path.exists() else 0
+        if size == self._indexed_size:
+            return
+        index: dict[str, list[Record]] = {}
+        for record in self.records():
+            index.setdefault(record.url, []).append(record)
+        self._index, self._indexed_size = index, size
+
     def records_for(self, url: str) -> list[Record]:
-        return [r for r in self.records() if r.url == url]
+        self._ensure_index()
+        return list(self._index.get(url, ()))
+
+    def latest_for(self, url: str) -> Record | None:
+        found = self.records_for(url)
+        return found[-1] if found else None
 
     def latest(self) -> dict[str, Record]:
         """The newest record per URL."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SOURCES = ("snapshot",)
+SOURCES = ("snapshot", "portal", "www", "aqygzj")
+CRAWLABLE = ("portal", "www", "aqygzj")  # sources with a SPEC and discover()
 
 
 def source_module(name: str) -> ModuleType:

@@ -1,0 +1,316 @@
+"""`mofcom-kb fetch`: crawl the declared sources into the raw archive.
+
+Breadth-first from each list's first page: list pages yield article links and the
+next page; article pages yield attachment links, downloaded beside their article
+(kind="attachment", parent_url set). Every response is checked before it is stored:
+a non-200 status, garbage (garbled, JS frame, challenge, 404-as-200) or a page its
+source cannot parse is a failure, reported with its URL, journaled for the next run,
+and never archived. Unchanged content costs a conditional request and adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import ModuleType
+from urllib.parse import urlsplit
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from ingest import garbage
+from ingest.archive import Archive, Record, now_iso
+from ingest.crawl_state import CrawlJournal, Resumption
+from ingest.http import Fetcher, FetchError, HttpConfig, Response
+from ingest.sources import CRAWLABLE, source_module
+from ingest.sources.spec import Link, SourceSpec
+
+
+class CrawlError(Exception):
+    """The run as a whole failed (a list below its floor): the message says which and why."""
+
+    def __init__(self, message: str, summary: CrawlSummary) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    sources: tuple[str, ...] = CRAWLABLE
+    since: dt.date | None = None
+    dry_run: bool = False
+    http: HttpConfig = field(default_factory=HttpConfig)
+    today: dt.date = field(default_factory=dt.date.today)
+
+
+@dataclass
+class CrawlSummary:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # done by the interrupted run this one resumed
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    floor_failures: list[str] = field(default_factory=list)
+    would_fetch: list[str] = field(default_factory=list)  # --dry-run
+    requests: int = 0
+    seconds: float = 0.0
+    resumed_run: str | None = None
+
+    @property
+    def items(self) -> int:
+        return self.new + self.changed + self.unchanged + self.skipped
+
+    def lines(self) -> list[str]:
+        out = [f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, {len(self.failed)} failed"
+               + (f", {self.skipped} already done by the resumed run {self.resumed_run}" if self.resumed_run else "")
+               + f" ({self.requests} requests, {self.seconds:.1f}s)"]
+        if self.would_fetch:
+            out.append(f"dry run: would fetch {len(self.would_fetch)} items")
+            out += [f"  would fetch: {url}" for url in self.would_fetch]
+        reasons = Counter(reason.split(" (")[0] for _url, reason in self.failed)
+        out += [f"  {count} × {reason}" for reason, count in reasons.most_common()]
+        out += [f"  failed: {url}: {reason}" for url, reason in self.failed]
+        out += [f"  FLOOR: {message}" for message in self.floor_failures]
+        return out
+
+
+class _Run:
+    """One crawl: the queue, the per-list counts and the summary."""
+
+    def __init__(self, archive: Archive, journal: CrawlJournal, fetcher: Fetcher, options: CrawlOptions,
+                 resume: Resumption | None, on_step: Callable[[str, int, int], None]) -> None:
+        self.archive, self.journal, self.fetcher, self.options = archive, journal, fetcher, options
+        self.resume = resume
+        self.on_step = on_step
+        self.summary = CrawlSummary(resumed_run=resume.run if resume else None)
+        self.queue: deque[tuple[str, Link, str | None]] = deque()  # (source, link, parent url)
+        self.seen: set[str] = set()
+        self.listed: dict[str, set[str]] = {}  # list id → article URLs it yielded
+        self.list_failed: set[str] = set()  # lists with a page that failed this run
+
+    def enqueue(self, source: str, link: Link, parent: str | None = None) -> None:
+        if link.key not in self.seen:
+            self.seen.add(link.key)
+            self.queue.append((source, link, parent))
+
+    def run(self) -> None:
+        done = 0
+        while self.queue:
+            source, link, parent = self.queue.popleft()
+            self.on_step(link.key, done, done + len(self.queue) + 1)
+            self.visit(source_module(source), link, parent)
+            done += 1
+
+    # -- one link ----------------------------------------------------------------------
+
+    def fail(self, link: Link, reason: str, parent: str | None) -> None:
+        self.summary.failed.append((link.key, reason))
+        if link.list_id and link.kind == "list":
+            self.list_failed.add(link.list_id)
+        if not self.options.dry_run:
+            self.journal.failed(link, reason, parent)
+
+    def visit(self, module: ModuleType, link: Link, parent: str | None) -> None:
+        previous = self.archive.latest_for(link.key)
+        if self.resume and link.key in self.resume.done and previous is not None:
+            self.summary.skipped += 1
+            self.follow(module, link, self.archive.get_bytes(previous.sha256), previous)
+            return
+        if self.options.dry_run and link.kind != "list":
+            self.summary.would_fetch.append(link.key)
+            return
+        etag = previous.headers.get("etag") if previous else None
+        modified = previous.headers.get("last-modified") if previous else None
+        try:
+            response = self.fetcher.fetch(link.url, method=link.method, form=dict(link.form) or None,
+                                          headers=dict(link.headers), etag=etag, last_modified=modified)
+        except FetchError as exc:
+            self.fail(link, exc.reason, parent)
+            return
+        if response.not_modified:
+            if previous is None:
+                self.fail(link, "HTTP 304 for a URL never archived", parent)
+                return
+            self.summary.unchanged += 1
+            if not self.options.dry_run:
+                self.journal.done(link.key)
+            self.follow(module, link, self.archive.get_bytes(previous.sha256), previous)
+            return
+        if response.status != 200:
+            self.fail(link, f"HTTP {response.status}", parent)
+            return
+        record = self.candidate_record(module, link, response, parent)
+        if reason := self.check(module, link, response, record):
+            self.fail(link, reason, parent)
+            return
+        if self.options.dry_run:
+            self.follow(module, link, response.content, record)
+            return
+        stored, is_new = self.archive.store(
+            response.content, **{k: v for k, v in record.__dict__.items() if k not in ("sha256", "size")}
+        )
+        if not is_new:
+            self.summary.unchanged += 1
+        elif previous is None:
+            self.summary.new += 1
+        else:
+            self.summary.changed += 1
+        self.journal.done(link.key)
+        self.follow(module, link, response.content, stored)
+
+    def candidate_record(self, module: ModuleType, link: Link, response: Response, parent: str | None) -> Record:
+        return Record(url=link.key, sha256="", source=module.NAME, kind=link.kind, fetched_at=now_iso(),
+                      final_url=response.final_url, status=response.status, content_type=response.content_type,
+                      headers=response.headers, parent_url=parent, name=link.name, size=len(response.content))
+
+    def check(self, module: ModuleType, link: Link, response: Response, record: Record) -> str | None:
+        """Why this 200 response is not data, or None."""
+        if not response.content.strip():
+            return "empty body"
+        is_html = "html" in (response.content_type or "") or response.content[:200].lstrip().startswith(b"<")
+        if link.kind == "attachment":
+            if is_html:
+                return garbage.detect(response.text) or "attachment answered with an HTML page"
+            return None
+        if reason := garbage.detect(response.text):
+            return reason
+        try:
+            if link.kind == "page":
+                module.parse(response.content, replace(record, sha256="0" * 64))
+            else:
+                links = module.discover(response.content, record)
+                if not any(item.kind == "page" for item in links) and self.expects_items(module, link):
+                    return "empty list where items are expected"
+        except Exception as exc:  # a page its own source cannot read is not stored
+            return f"unparseable: {type(exc).__name__}: {exc}"
+        return None
+
+    def expects_items(self, module: ModuleType, link: Link) -> bool:
+        """Every page of a paged list carries items; a year's static index may still be empty."""
+        if not link.list_id:
+            return False
+        spec: SourceSpec = module.SPEC
+        lst = spec.list_by_id(link.list_id)
+        return lst.min_items > 0 and lst.kind != "static_index"
+
+    # -- what a fetched item leads to --------------------------------------------------
+
+    def follow(self, module: ModuleType, link: Link, content: bytes, record: Record) -> None:
+        if link.kind == "attachment":
+            return
+        try:
+            links = module.discover(content, record)
+        except Exception as exc:
+            self.summary.failed.append((link.key, f"discover: {type(exc).__name__}: {exc}"))
+            return
+        since = self.options.since
+        if link.kind == "list" and link.list_id:
+            pages = [item for item in links if item.kind == "page"]
+            self.listed.setdefault(link.list_id, set()).update(item.url for item in pages)
+            if since and pages and all(item.date and item.date < since for item in pages):
+                links = pages  # everything older than --since: stop paging
+        for item in links:
+            if since and item.kind == "page" and item.date and item.date < since:
+                continue
+            if item.kind == "list":
+                item = replace(item, list_id=item.list_id or link.list_id)
+            self.enqueue(module.NAME, item, record.url if item.kind == "attachment" else None)
+
+    def check_floors(self, specs: list[SourceSpec]) -> None:
+        for spec in specs:
+            for lst in spec.lists:
+                if self.options.since:
+                    continue  # --since stops paging early: a partial listing has no floor
+                found = len(self.listed.get(lst.id, ()))
+                if message := garbage.below_floor(f"{spec.name}/{lst.id}", found, lst.min_items):
+                    why = " (one of its pages failed, see above)" if lst.id in self.list_failed else ""
+                    self.summary.floor_failures.append(message + why)
+
+
+def crawl(archive: Archive, state_dir: Path, options: CrawlOptions, *, progress: bool = False,
+          console: Console | None = None, fetcher: Fetcher | None = None) -> CrawlSummary:
+    """Run one crawl. Raises CrawlError (after writing the summary) when a list falls below its floor."""
+    started = time.monotonic()
+    journal = CrawlJournal(state_dir)
+    names = sorted(options.sources)
+    since = options.since.isoformat() if options.since else None
+    resume = None if options.dry_run else journal.interrupted(names, since)
+    own_fetcher = fetcher is None
+    fetcher = fetcher or Fetcher(options.http)
+    console = console or Console(stderr=True)
+    bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=console, transient=True, disable=not progress)
+    task = bar.add_task("crawl", total=None)
+
+    def on_step(key: str, done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total, description=key[-60:])
+
+    run = _Run(archive, journal, fetcher, options, resume, on_step)
+    if not options.dry_run:
+        journal.start(names, since, resume)
+    specs = []
+    for name in names:
+        module = source_module(name)
+        specs.append(module.SPEC)
+        for lst in module.SPEC.lists:
+            for link in lst.first_pages(options.today):
+                run.enqueue(name, link)
+    for link, parent in ([] if options.dry_run else journal.pending_failures()):
+        if source := _source_for(link, specs):
+            run.enqueue(source, link, parent)
+    try:
+        with bar:
+            run.run()
+    finally:
+        if own_fetcher:
+            fetcher.close()
+    run.check_floors(specs)
+    run.summary.requests = fetcher.requests
+    run.summary.seconds = time.monotonic() - started
+    if not options.dry_run:
+        journal.finish()
+    if run.summary.floor_failures:
+        raise CrawlError("; ".join(run.summary.floor_failures), run.summary)
+    return run.summary
+
+
+def _source_for(link: Link, specs: list[SourceSpec]) -> str | None:
+    host = urlsplit(link.url).hostname
+    return next((spec.name for spec in specs if host in spec.hosts), None)
+
+
+
+def run_fetch(archive_root: Path, state_dir: Path, *, sources: tuple[str, ...], since: object, dry_run: bool, mirror: str | None,
+              rate: float, timeout: float, retries: int, backoff: float, max_bytes: int,
+              progress: bool | None) -> int:
+    """The `mofcom-kb fetch` command: crawl, print the summary, return the exit code."""
+    unknown = sorted(set(sources) - set(CRAWLABLE))
+    if unknown:
+        raise ValueError(f"unknown source {', '.join(unknown)}; crawlable: {', '.join(CRAWLABLE)}")
+    since_date = since.date() if isinstance(since, dt.datetime) else None
+    config = HttpConfig(rate_per_host=rate, timeout=timeout, retries=retries, backoff_base=backoff,
+                        max_bytes=max_bytes, mirror=mirror)
+    options = CrawlOptions(sources=tuple(sources) or CRAWLABLE, since=since_date, dry_run=dry_run, http=config)
+    console = Console(stderr=True)
+    show = console.is_terminal if progress is None else progress
+    try:
+        summary = crawl(Archive(archive_root), state_dir, options, progress=show, console=console)
+    except CrawlError as exc:
+        for line in exc.summary.lines():
+            print(line)
+        console.print(f"mofcom-kb: fetch FAILED: {exc}", style="bold red", highlight=False)
+        return 1
+    for line in summary.lines():
+        print(line)
+    return 0

@@ -1,0 +1,22 @@
+"""aqygzj.mofcom.gov.cn (安全与管制局): its CMS column list and article pages with the 【发布单位】 header block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.archive import Record
+from ingest.document import Document
+from ingest.sources.article_document import article_document
+from ingest.sources.cms_layout import discover_cms, parse_article
+from ingest.sources.spec import Link, load_spec
+
+NAME = "aqygzj"
+SPEC = load_spec(Path(__file__).with_name("source.yml"))
+
+
+def discover(content: bytes, record: Record) -> list[Link]:
+    return discover_cms(content, record, SPEC)
+
+
+def parse(content: bytes, record: Record) -> Document:
+    return article_document(parse_article(content, record.url, record.content_type), record, NAME)

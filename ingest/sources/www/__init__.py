@@ -1,0 +1,22 @@
+"""www.mofcom.gov.cn: the 部令公告 annual indexes and CMS column list, and its article pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingest.archive import Record
+from ingest.document import Document
+from ingest.sources.article_document import article_document
+from ingest.sources.cms_layout import discover_cms, parse_article
+from ingest.sources.spec import Link, load_spec
+
+NAME = "www"
+SPEC = load_spec(Path(__file__).with_name("source.yml"))
+
+
+def discover(content: bytes, record: Record) -> list[Link]:
+    return discover_cms(content, record, SPEC)
+
+
+def parse(content: bytes, record: Record) -> Document:
+    return article_document(parse_article(content, record.url, record.content_type), record, NAME)
