@@ -8,6 +8,7 @@ Every table is written in a sorted order, so the same archive gives the same row
 
 from __future__ import annotations
 
+import importlib
 import os
 import sqlite3
 import time
@@ -50,12 +51,14 @@ def default_extractor() -> tuple[Extractor, str]:
     """kb.extract's pipeline; while that package is absent from a checkout, documents are loaded
     with their metadata only (pipeline_version "none" in build_info says so)."""
     try:
-        from kb.extract import PIPELINE_VERSION, extract
+        module = importlib.import_module("kb.extract")
     except ModuleNotFoundError as exc:
-        if exc.name not in ("kb.extract", "kb"):
+        if exc.name != "kb.extract":
             raise
         return _metadata_only, NO_PIPELINE
-    return extract, str(PIPELINE_VERSION)
+    if not hasattr(module, "extract"):  # a checkout where the package has no entry point yet
+        return _metadata_only, NO_PIPELINE
+    return module.extract, str(module.PIPELINE_VERSION)
 
 
 def collect_facts(documents: list[Document], cache: FactsCache, version: str,
