@@ -69,6 +69,32 @@ def parse(file: Path, line: int | None) -> None:
 
 
 @cli.command()
+@click.option("--source", "sources", multiple=True, help="Only this source (repeatable): portal, www, aqygzj.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Only items the lists date on or after DATE (YYYY-MM-DD); stops paging older lists.")
+@click.option("--dry-run", is_flag=True, help="Fetch the lists only; print what would be fetched; store nothing.")
+@click.option("--mirror", metavar="URL", default=None,
+              help="Send https://<host>/<path> to URL/<host>/<path> (a local replay of the sites).")
+@click.option("--rate", type=float, default=1.0, show_default=True, help="Requests per second per host.")
+@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--retries", type=int, default=4, show_default=True, help="Retries on timeouts, 5xx and 429.")
+@click.option("--backoff", type=float, default=2.0, show_default=True,
+              help="First retry delay in seconds; doubles per attempt, jittered.")
+@click.option("--max-bytes", type=int, default=64 * 1024 * 1024, show_default=True, help="Body size cap.")
+@click.option("--progress/--no-progress", default=None, help="Progress display (default: on a terminal).")
+@click.pass_obj
+def fetch(data: DataDir, sources: tuple[str, ...], since: object, dry_run: bool, mirror: str | None,
+          rate: float, timeout: float, retries: int, backoff: float, max_bytes: int,
+          progress: bool | None) -> None:
+    """Crawl MOFCOM's sites politely into the raw archive (resumable; conditional requests)."""
+    from ingest.crawl import run_fetch
+
+    code = run_fetch(data.archive, data.state, sources=sources, since=since, dry_run=dry_run, mirror=mirror, rate=rate,
+                     timeout=timeout, retries=retries, backoff=backoff, max_bytes=max_bytes, progress=progress)
+    sys.exit(code)
+
+
+@cli.command()
 @click.pass_obj
 def build(data: DataDir) -> None:
     """Build the SQLite knowledge base from the archive alone (no network), atomically."""
