@@ -95,13 +95,18 @@ def fetch(data: DataDir, sources: tuple[str, ...], since: object, dry_run: bool,
 
 
 @cli.command()
+@click.option("--full", is_flag=True, help="Re-extract every document, ignoring the facts cache in DIR/state.")
 @click.pass_obj
-def build(data: DataDir) -> None:
+def build(data: DataDir, full: bool) -> None:
     """Build the SQLite knowledge base from the archive alone (no network), atomically."""
     from kb.build import build as run_build
 
-    summary = run_build(data.archive, data.db)
-    click.echo(f"{data.db}: {summary.documents} documents, {len(summary.failures)} failed to parse")
+    summary = run_build(data.archive, data.db, state_dir=data.state, full=full)
+    click.echo(
+        f"{data.db}: {summary.documents} documents (+{summary.reference_only} known by reference), "
+        f"{summary.extracted} extracted, {summary.cached} from cache, {len(summary.failures)} failed to parse, "
+        f"{summary.seconds:.1f}s"
+    )
     for failure in summary.failures:
         click.echo(f"  failed: {failure.url}: {failure.reason}", err=True)
 
