@@ -1,0 +1,168 @@
+"""The build (kb/build.py): rows from Documents + Facts, reference-only documents, point-in-time
+queries, determinism, incremental rebuilds and the atomic swap — on real SQLite files."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from kb_facts_fixture import KB_SAMPLES, N, hand_facts, sample_archive
+
+from ingest.document import Document
+from ingest.snapshot_import import import_snapshot
+from kb import build as build_module
+from kb.build import build
+from kb.errors import KbError
+from kb.facts import Facts
+from kb.schema import load_schema
+
+QUERIES = load_schema().queries
+
+
+class CountingExtractor:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __call__(self, doc: Document) -> Facts:
+        self.calls.append(doc.doc_id)
+        return hand_facts(doc)
+
+
+def make(tmp: Path, extractor: CountingExtractor | None = None, **kw: object) -> tuple[Path, build_module.BuildSummary]:
+    db = tmp / "mofcom.db"
+    summary = build(tmp / "archive", db, extractor=extractor or CountingExtractor(), version="hand-1", **kw)  # type: ignore[arg-type]
+    return db, summary
+
+
+@pytest.fixture()
+def db(tmp_path: Path) -> Path:
+    sample_archive(tmp_path / "archive")
+    return make(tmp_path)[0]
+
+
+def rows(db: Path, sql: str, params: dict[str, str] | tuple = ()) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+def test_every_fact_cites_a_span_of_its_document_text(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    for table in ("controls", "hs_codes", "thresholds", "listed_entities", "document_relations", "part_effective_dates"):
+        doc_col = "source_document_id" if table == "document_relations" else "document_id"
+        found = conn.execute(
+            f"SELECT s.text, substr(d.text, s.start + 1, s.end - s.start) FROM {table} f "
+            f"JOIN spans s ON s.id = f.span_id JOIN documents d ON d.id = f.{doc_col}").fetchall()
+        assert found, table
+        assert all(a == b for a, b in found), table
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_cited_notices_not_in_the_archive_are_known_by_reference(db: Path) -> None:
+    docs = dict(rows(db, "SELECT id, known_only_by_reference FROM documents"))
+    assert docs[N(55)] == docs[N(56)] == docs[N(62)] == 1
+    assert docs[N(57)] == docs[N(58)] == docs[N(61)] == 0
+    assert rows(db, "SELECT doc_type, year, number, cited_by_count FROM documents WHERE id = ?", (N(55),)) == [
+        ("announcement", 2025, 55, 1)]
+    targets = rows(db, "SELECT target_document_id FROM document_relations WHERE relation = 'suspends' ORDER BY 1")
+    assert [t for (t,) in targets] == sorted(N(n) for n in (55, 56, 57, 58, 61, 62))
+
+
+def test_fetching_a_referenced_notice_later_fills_its_row_in(tmp_path: Path) -> None:
+    sample_archive(tmp_path / "archive", with_kb_samples=False)
+    db, _ = make(tmp_path)
+    assert rows(db, "SELECT known_only_by_reference, title FROM documents WHERE id = ?", (N(58),)) == [(1, None)]
+    import_snapshot(KB_SAMPLES, sample_archive(tmp_path / "archive", with_kb_samples=False))
+    extractor = CountingExtractor()
+    db, summary = make(tmp_path, extractor)
+    assert sorted(extractor.calls) == sorted([N(18), N(58), "商务部公告2023年第23号"])  # only the new ones
+    [(flag, title)] = rows(db, "SELECT known_only_by_reference, title FROM documents WHERE id = ?", (N(58),))
+    assert flag == 0 and "锂电池" in title
+    assert rows(db, "SELECT status FROM document_status_periods WHERE document_id = ? AND start_date = '2025-10-09'",
+                (N(58),)) == [("published_not_effective",)]
+
+
+def test_status_on_a_date_through_the_published_query(db: Path) -> None:
+    def status(date: str, doc: str, part: str | None = None) -> tuple:
+        found = [r for r in rows(db, QUERIES["status_on"]["sql"], {"date": date}) if r[0] == doc and r[3] == part]
+        assert len(found) == 1, (date, doc, part, found)
+        return found[0][4], found[0][7]
+
+    assert status("2025-10-20", N(61), "一（三）") == ("in_force", N(61))
+    assert status("2025-10-20", N(61), "一（一）") == ("published_not_effective", N(61))
+    assert status("2026-01-15", N(61), "一（三）") == ("suspended", N(70))
+    assert status("2026-12-01", N(61), "一（三）") == ("in_force", N(61))
+    assert status("2025-10-20", N(57)) == ("published_not_effective", N(57))
+
+
+def test_what_was_controlled_on_a_date(db: Path) -> None:
+    def codes(date: str) -> set[str]:
+        return {r[0] for r in rows(db, QUERIES["controlled_on"]["sql"], {"date": date})}
+
+    assert codes("2025-04-03") == set()
+    assert codes("2025-05-01") == {"1C902.a"}  # 2025 No. 18, in force on publication
+    assert codes("2025-10-20") == {"1C902.a"}  # No. 57 published, not yet effective
+    assert codes("2026-01-15") == {"1C902.a"}  # No. 57 suspended by No. 70
+    assert codes("2026-12-01") == {"1C902.a", "1C909.a", "1C913.a"}
+
+
+def test_same_archive_gives_a_byte_identical_database(tmp_path: Path) -> None:
+    sample_archive(tmp_path / "archive")
+    first, _ = make(tmp_path)
+    digest = hashlib.sha256(first.read_bytes()).hexdigest()
+    second, _ = make(tmp_path, full=True)
+    assert hashlib.sha256(second.read_bytes()).hexdigest() == digest
+
+
+def test_noop_rebuild_runs_no_extraction_and_full_runs_all(tmp_path: Path) -> None:
+    sample_archive(tmp_path / "archive")
+    first = CountingExtractor()
+    _, summary = make(tmp_path, first)
+    assert summary.extracted == len(first.calls) == summary.documents
+    again = CountingExtractor()
+    _, summary = make(tmp_path, again)
+    assert again.calls == [] and summary.cached == summary.documents
+    full = CountingExtractor()
+    _, summary = make(tmp_path, full, full=True)
+    assert len(full.calls) == summary.documents
+    newer = CountingExtractor()
+    build(tmp_path / "archive", tmp_path / "mofcom.db", extractor=newer, version="hand-2")
+    assert len(newer.calls) == summary.documents  # a new pipeline version misses the cache
+
+
+def test_a_build_that_fails_validation_leaves_the_old_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample_archive(tmp_path / "archive")
+    db, _ = make(tmp_path)
+    before = db.read_bytes()
+
+    def broken(path: Path, expected: dict[str, int]) -> None:
+        raise KbError(f"{path}: 0 rows in documents, 9 expected")
+
+    monkeypatch.setattr(build_module, "validate", broken)
+    with pytest.raises(KbError, match="expected"):
+        make(tmp_path, full=True)
+    assert db.read_bytes() == before
+    assert not (tmp_path / "mofcom.db.new").exists()
+
+
+def test_validation_catches_missing_rows_and_foreign_keys(tmp_path: Path) -> None:
+    sample_archive(tmp_path / "archive")
+    db, summary = make(tmp_path)
+    with pytest.raises(KbError, match="rows in documents"):
+        build_module.validate(db, {**summary.rows, "documents": summary.rows["documents"] + 1})
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO controls (id, document_id, control_code, control_code_root, span_id) "
+                 "VALUES (999, 'nowhere', '0A001', '0A001', 'none')")
+    conn.commit()
+    conn.close()
+    with pytest.raises(KbError, match="foreign key"):
+        build_module.validate(db, {})
+
+
+def test_empty_archive_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(KbError, match=str(tmp_path / "archive")):
+        make(tmp_path)
