@@ -8,7 +8,7 @@ Dates are ISO strings (YYYY-MM-DD) so the record prints as JSON unchanged.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 RELATIONS = ("suspends", "resumes", "amends", "repeals", "supersedes", "implements", "adjusts", "references")
@@ -44,6 +44,7 @@ class Control:
     part: str | None = None  # numbered part path, e.g. 一（一）
     hs_codes: tuple[str, ...] = ()
     flags: tuple[str, ...] = ()  # printed oddities, e.g. "code-outside-parent-group"
+    role: str = "control"  # control: printed at the head of its part; mention: 生产1C004项的技术, 非1C226项下
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ class DateMention:
 class DocReference:
     target_number: str  # canonical number
     span: Span
+    source: str = "text"  # text | title: where the span's offsets point
+    abbreviated: bool = False  # printed as a bare “56号” continuing a list
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Facts:
     doc_number: str | None = None
     effective_date: str | None = None  # whole document, ISO
     effective_on_publication: bool = False
+    signed_date: str | None = None  # ISO, as printed at the foot (or the Document's)
     controls: tuple[Control, ...] = ()
     hs_codes: tuple[HsCode, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
@@ -147,5 +151,55 @@ class Facts:
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Facts:
+        """The inverse of to_json (Facts.from_json(f.to_json()) == f); unknown keys are ignored."""
+        kwargs: dict[str, Any] = {}
+        for f in fields(cls):
+            if f.name not in data:
+                continue
+            value = data[f.name]
+            item_cls = _ITEMS.get(f.name)
+            if item_cls is not None:
+                value = tuple(_build(item_cls, item) for item in value)
+            elif isinstance(value, list):
+                value = tuple(value)
+            kwargs[f.name] = value
+        return cls(**kwargs)
+
+    @classmethod
+    def loads(cls, text: str) -> Facts:
+        return cls.from_json(json.loads(text))
+
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=1)
+
+
+_ITEMS: dict[str, type] = {
+    "controls": Control,
+    "hs_codes": HsCode,
+    "thresholds": Threshold,
+    "dates": DateMention,
+    "references": DocReference,
+    "relations": Relation,
+    "clause_effective": ClauseEffective,
+    "law_references": LawReference,
+    "entities": Entity,
+    "clauses": Clause,
+    "emails": Span,
+    "urls": Span,
+}
+
+
+def _build(item_cls: type, data: dict[str, Any]) -> Any:
+    known = {f.name for f in fields(item_cls)}
+    kwargs = {}
+    for key, value in data.items():
+        if key not in known:
+            continue
+        if key == "span" and isinstance(value, dict):
+            value = Span(**value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[key] = value
+    return item_cls(**kwargs)

@@ -1,0 +1,167 @@
+"""The rule components of the pipeline, registered as spaCy factories (and exposed through the
+`spacy_factories` entry point, so `spacy.load` of a built pipeline finds them).
+
+Each component reads `doc.text` with the patterns of patterns.yaml and writes spans into one
+`doc.spans` group; a span's normalised reading is in `span._.value` (JSON-shaped). With
+`spacy.blank("zh")` every character is a token, so every regex match aligns with `doc.char_span`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ingest.parse.dates import find_dates
+from kb.extract.patterns import compiled, patterns
+from kb.extract.references import find_references
+from kb.extract.thresholds import find_thresholds
+
+if not Span.has_extension("value"):
+    Span.set_extension("value", default=None)
+
+GROUPS = ("control_codes", "hs_codes", "dates", "doc_numbers", "laws", "thresholds", "emails", "urls")
+_FULLWIDTH_DOT = str.maketrans({"．": "."})
+
+Match = tuple[int, int, str, Any]  # start, end, label, value
+
+
+def _write(doc: Doc, group: str, matches: Iterable[Match]) -> None:
+    spans = []
+    for start, end, label, value in matches:
+        span = doc.char_span(start, end, label=label, alignment_mode="expand")
+        if span is None:
+            continue
+        span._.value = value
+        spans.append(span)
+    doc.spans[group] = spans
+
+
+class RuleComponent:
+    """A pipeline component filling one span group from a pure `find(text) -> matches` function."""
+
+    def __init__(self, group: str, find: Callable[[str], Iterable[Match]]) -> None:
+        self.group = group
+        self.find = find
+
+    def __call__(self, doc: Doc) -> Doc:
+        _write(doc, self.group, self.find(doc.text))
+        return doc
+
+
+def find_control_codes(text: str) -> Iterable[Match]:
+    for m in compiled("control_code", "regex").finditer(text):
+        yield m.start(), m.end(), "CONTROL_CODE", (m.group(1) + m.group(2)).translate(_FULLWIDTH_DOT)
+
+
+def find_hs_codes(text: str) -> Iterable[Match]:
+    marker = compiled("hs_code", "marker")
+    number = compiled("hs_code", "number")
+    separator = compiled("hs_code", "separator")
+    for mark in marker.finditer(text):
+        pos = mark.end()
+        while (m := number.match(text, pos)) is not None:
+            yield m.start(1), m.end(1), f"HS{len(m.group(1))}", m.group(1)
+            sep = separator.match(text, m.end())
+            if sep is None:
+                break
+            pos = sep.end()
+
+
+def _date_context(text: str, start: int, end: int) -> str:
+    before = text[max(0, start - 12) : start]
+    after = text[end : end + 3]
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    if compiled("date", "header").search(before.split("\n")[-1] if "\n" in before else before):
+        return "header"
+    if line.strip() == text[start:end].strip():
+        return "signed"
+    if compiled("date", "start_before").search(before) and compiled("date", "start_after").match(after):
+        return "start"
+    if compiled("date", "end_before").search(before):
+        return "end"
+    return "mention"
+
+
+def find_date_mentions(text: str) -> Iterable[Match]:
+    for d in find_dates(text):
+        yield d.start, d.end, "DATE", {"date": d.date.isoformat(), "context": _date_context(text, d.start, d.end)}
+    for m in compiled("date", "on_publication").finditer(text):
+        yield m.start(), m.end(), "ON_PUBLICATION", {"date": None, "context": "start"}
+    for m in compiled("date", "immediately").finditer(text):
+        yield m.start(), m.end(), "IMMEDIATELY", {"date": None, "context": "start"}
+
+
+def find_doc_numbers(text: str) -> Iterable[Match]:
+    for ref in find_references(text):
+        yield ref.start, ref.end, "DOC_NUMBER", {"canonical": ref.canonical, "abbreviated": ref.abbreviated}
+
+
+def find_law_references(text: str) -> Iterable[Match]:
+    suffixes = tuple(patterns()["law_reference"]["law_suffixes"])
+    article = compiled("law_reference", "article")
+    for m in compiled("law_reference", "regex").finditer(text):
+        if not m.group(1).endswith(suffixes):
+            continue
+        articles: list[str | None] = [a.group(0) for a in article.finditer(m.group(2))] or [None]
+        yield m.start(), m.end(), "LAW", {"law": f"《{m.group(1)}》", "articles": articles}
+
+
+def find_threshold_spans(text: str) -> Iterable[Match]:
+    for t in find_thresholds(text):
+        value = {"parameter": t.parameter, "operator": t.operator, "value": t.value, "unit": t.unit}
+        yield t.start, t.end, "THRESHOLD", value
+
+
+def _contact_finder(key: str) -> Callable[[str], Iterable[Match]]:
+    def find(text: str) -> Iterable[Match]:
+        for m in compiled("contact", key).finditer(text):
+            yield m.start(), m.end(), key.upper(), m.group(0)
+
+    return find
+
+
+@Language.factory("mofcom_control_codes")
+def make_control_codes(nlp: Language, name: str) -> RuleComponent:
+    return RuleComponent("control_codes", find_control_codes)
+
+
+@Language.factory("mofcom_hs_codes")
+def make_hs_codes(nlp: Language, name: str) -> RuleComponent:
+    return RuleComponent("hs_codes", find_hs_codes)
+
+
+@Language.factory("mofcom_dates")
+def make_dates(nlp: Language, name: str) -> RuleComponent:
+    return RuleComponent("dates", find_date_mentions)
+
+
+@Language.factory("mofcom_doc_numbers")
+def make_doc_numbers(nlp: Language, name: str) -> RuleComponent:
+    return RuleComponent("doc_numbers", find_doc_numbers)
+
+
+@Language.factory("mofcom_law_references")
+def make_law_references(nlp: Language, name: str) -> RuleComponent:
+    return RuleComponent("laws", find_law_references)
+
+
+@Language.factory("mofcom_thresholds")
+def make_thresholds(nlp: Language, name: str) -> RuleComponent:
+    return RuleComponent("thresholds", find_threshold_spans)
+
+
+@Language.factory("mofcom_contacts")
+def make_contacts(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    emails, urls = _contact_finder("email"), _contact_finder("url")
+
+    def contacts(doc: Doc) -> Doc:
+        _write(doc, "emails", emails(doc.text))
+        _write(doc, "urls", urls(doc.text))
+        return doc
+
+    return contacts

@@ -1,0 +1,155 @@
+"""Item ↔ control code ↔ HS numbers ↔ thresholds, linked through the numbered parts.
+
+A control code printed at the head of a part (（一）1C117.d．钨相关材料：) governs that part; an
+HS number, threshold or item inside the part belongs to the innermost governing code. Codes
+printed elsewhere (生产1C004项的技术, 非1C226项下管制的) are mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+
+from kb.extract.structure import Structure
+from kb.facts import Control, HsCode, Span, Threshold
+
+_HEAD_GAP = re.compile(r"^[\s、，,和及]*$")
+_LABEL_AT = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
+_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
+_ITEM_END = re.compile(r"[：:；;。\n]|[（(]\s*参考")
+_LEADING = re.compile(r"^[\s．.、：:或和及]+")
+_CODE_PREFIX = re.compile(r"^(?:[0-9][A-E][0-9]{3}(?:\.[a-z0-9]{1,2})*[\s、．.]*)+")
+# a code list ending in 项 (1C909.a.2、1C910.a.2项所管制的…) names codes, it does not head an item
+_MENTION_TAIL = re.compile(r"(?:\s*[、，,和及]\s*[0-9][A-E][0-9]{3}(?:[.．][a-z0-9]{1,2})*)*\s*项")
+_HS_MARKER = re.compile(r"参考|编号|税则")
+_BOUNDARY = "：:；;。\n"
+
+
+@dataclass(frozen=True)
+class Governing:
+    code: str
+    part_path: str
+    start: int
+    end: int
+
+
+def _span(s: SpacySpan) -> Span:
+    return Span(s.start_char, s.end_char, s.text)
+
+
+def _head_codes(doc: Doc, structure: Structure) -> dict[int, str]:
+    """start offset of each code span printed at the head of a part → that part's path."""
+    text = doc.text
+    heads: dict[int, str] = {}
+    for code in doc.spans["control_codes"]:
+        part = structure.innermost(code.start_char)
+        if part is None or _MENTION_TAIL.match(text, code.end_char):
+            continue
+        label = _LABEL_AT.match(text, part.start)
+        head_start = label.end() if label else part.start
+        if _HEAD_GAP.match(_CODE_PREFIX.sub("", text[head_start : code.start_char])):
+            heads[code.start_char] = part.path
+    return heads
+
+
+def _item_after(text: str, end: int) -> str | None:
+    m = _ITEM_END.search(text, end)
+    item = _LEADING.sub("", _CODE_PREFIX.sub("", _LEADING.sub("", text[end : m.start() if m else end + 60]))).strip()
+    return item or None
+
+
+def item_before(text: str, marker_open: int) -> str | None:
+    """The item an HS parenthesis belongs to: the text back to a boundary, skipping other parentheses."""
+    i, depth = marker_open, 0
+    while i > 0:
+        ch = text[i - 1]
+        if ch in "）)":
+            if depth == 0 and _HS_MARKER.search(text[max(text.rfind("(", 0, i), text.rfind("（", 0, i)) : i]):
+                break  # the previous item's own HS parenthesis
+            depth += 1
+        elif ch in "（(":
+            if depth == 0:
+                break
+            depth -= 1
+        elif depth == 0 and ch in _BOUNDARY:
+            break
+        i -= 1
+    raw = text[i:marker_open]
+    raw = _LABEL.sub("", raw)
+    raw = _CODE_PREFIX.sub("", _LEADING.sub("", raw))
+    item = _LEADING.sub("", raw).strip()
+    return item or None
+
+
+def link_controls(doc: Doc, structure: Structure) -> tuple[list[Control], list[HsCode], list[Threshold], list[str]]:
+    text = doc.text
+    heads = _head_codes(doc, structure)
+    governing: list[Governing] = []
+    for code in doc.spans["control_codes"]:
+        if code.start_char in heads:
+            part = next(p for p in structure.parts if p.path == heads[code.start_char])
+            governing.append(Governing(code._.value, part.path, part.start, part.end))
+
+    def code_at(pos: int, above: str | None = None) -> str | None:
+        """The innermost governing code at `pos`; with `above`, only parts strictly enclosing that path."""
+        inside = [
+            g
+            for g in governing
+            if g.start <= pos < g.end and (above is None or (len(g.part_path) < len(above) and above.startswith(g.part_path)))
+        ]
+        return max(inside, key=lambda g: (len(g.part_path), -g.start)).code if inside else None
+
+    hs_codes: list[HsCode] = []
+    for hs in doc.spans["hs_codes"]:
+        open_paren = max(text.rfind("(", 0, hs.start_char), text.rfind("（", 0, hs.start_char))
+        hs_codes.append(
+            HsCode(
+                hs_code=hs._.value,
+                digits=len(hs._.value),
+                span=_span(hs),
+                control_code=code_at(hs.start_char),
+                item=item_before(text, open_paren) if open_paren >= 0 else None,
+                part=structure.path_at(hs.start_char),
+            )
+        )
+
+    flags: list[str] = []
+    controls: list[Control] = []
+    for code in doc.spans["control_codes"]:
+        value: str = code._.value
+        is_head = code.start_char in heads
+        code_flags: list[str] = []
+        if is_head:
+            parent = code_at(code.start_char, above=heads[code.start_char])
+            if parent and not value.startswith(parent) and value[:2] == parent[:2]:
+                code_flags.append(f"code-outside-parent-group: {value} under {parent}")
+                flags.append(f"{value} printed under {parent}")
+        linked = tuple(dict.fromkeys(h.hs_code for h in hs_codes if h.control_code == value)) if is_head else ()
+        controls.append(
+            Control(
+                control_code=value,
+                span=_span(code),
+                item=_item_after(text, code.end_char) if is_head else None,
+                part=structure.path_at(code.start_char),
+                hs_codes=linked,
+                flags=tuple(code_flags),
+                role="control" if is_head else "mention",
+            )
+        )
+
+    thresholds = [
+        Threshold(
+            parameter=t._.value["parameter"],
+            operator=t._.value["operator"],
+            value=t._.value["value"],
+            unit=t._.value["unit"],
+            span=_span(t),
+            control_code=code_at(t.start_char),
+            part=structure.path_at(t.start_char),
+        )
+        for t in doc.spans["thresholds"]
+    ]
+    return controls, hs_codes, thresholds, flags

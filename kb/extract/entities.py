@@ -1,0 +1,114 @@
+"""Listed entities of control-list, watch-list and unreliable-entity-list notices.
+
+The annex (or body) prints a list name on its own line, then numbered entries:
+  1. 艾维奥克斯公司（Aveox, Inc.）
+  地 址：2265A Ward Ave., Simi Valley, CA, USA
+  邮 编：93065
+  常用名称：AVEOX
+  -Branch name                      (a branch of the entry above)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from kb.extract.patterns import compiled, patterns
+from kb.facts import Entity, Span
+
+_NAME = re.compile(r"^(?P<zh>.+?)[（(](?P<en>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]\s*$")
+
+
+@dataclass
+class _Entry:
+    ordinal: int
+    name_zh: str
+    name_en: str | None
+    start: int
+    end: int
+    aliases: list[str] = field(default_factory=list)
+    address: str | None = None
+    postcode: str | None = None
+    branches: list[str] = field(default_factory=list)
+
+
+def _list_name(line: str) -> str | None:
+    names: dict[str, str] = patterns()["entity"]["list_names"]
+    stripped = line.strip()
+    return next((canonical for canonical, printed in names.items() if stripped == printed), None)
+
+
+def _action(text: str) -> str:
+    for verb, action in patterns()["entity"]["actions"]:
+        if verb in text:
+            return str(action)
+    return "add"
+
+
+def _country(address: str | None, title: str) -> str | None:
+    countries: dict[str, str] = patterns()["entity"]["countries"]
+    if address:
+        tail = address.rsplit(",", 1)[-1].strip()
+        if tail in countries:
+            return countries[tail]
+        for zh in dict.fromkeys(countries.values()):
+            if address.startswith(zh):
+                return zh
+    m = compiled("entity", "title_country").search(title)
+    return m.group(2) if m else None
+
+
+def _entries(text: str, start: int) -> list[_Entry]:
+    entries: list[_Entry] = []
+    pos = start
+    for line in text[start:].splitlines(keepends=True):
+        line_start, pos = pos, pos + len(line)
+        if not line.strip():
+            continue
+        if (m := compiled("entity", "entry").match(line)) is not None:
+            name = m.group(2)
+            named = _NAME.match(name)
+            zh, en = (named.group("zh").strip(), named.group("en").strip()) if named else (name, None)
+            entries.append(_Entry(int(m.group(1)), zh, en, line_start + m.start(2), line_start + m.end(2)))
+            continue
+        if not entries:
+            continue
+        entry = entries[-1]
+        if (m := compiled("entity", "field_address").match(line)) is not None:
+            entry.address = m.group(1)
+        elif (m := compiled("entity", "field_postcode").match(line)) is not None:
+            entry.postcode = m.group(1)
+        elif (m := compiled("entity", "field_aliases").match(line)) is not None:
+            entry.aliases.extend(a.strip() for a in re.split(r"[,，;；、]\s*", m.group(1)) if a.strip())
+        elif (m := compiled("entity", "field_branch").match(line)) is not None:
+            entry.branches.append(m.group(1))
+    return entries
+
+
+def find_entities(text: str, title: str) -> list[Entity]:
+    """Entities of every list printed in `text` (a list name alone on a line, then entries)."""
+    found: list[Entity] = []
+    action = _action(title or text[:400])
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        list_name = _list_name(line)
+        pos += len(line)
+        if list_name is None:
+            continue
+        for e in _entries(text, pos):
+            found.append(
+                Entity(
+                    list_name=list_name,
+                    action=action,
+                    name_zh=e.name_zh,
+                    span=Span(e.start, e.end, text[e.start : e.end]),
+                    name_en=e.name_en,
+                    aliases=tuple(dict.fromkeys(a for a in e.aliases if a)),
+                    address=e.address,
+                    postcode=e.postcode,
+                    country=_country(e.address, title),
+                    branches=tuple(e.branches),
+                    ordinal=e.ordinal,
+                )
+            )
+    return found

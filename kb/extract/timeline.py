@@ -1,0 +1,156 @@
+"""Dates in context: the document's entry into force, clause-level entry into force, and the
+relations a notice states on other documents (suspends, repeals, …) with their windows.
+
+Works sentence by sentence (。 and line ends); relations clause by clause (；) within a sentence,
+so 同日 and a window printed once apply to every clause of the sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.tokens import Doc
+from spacy.tokens import Span as SpacySpan
+
+from kb.extract.patterns import compiled, patterns
+from kb.facts import ClauseEffective, DateMention, Relation, Span
+
+_SENTENCE = re.compile(r"[^。\n]+")
+_CLAUSE = re.compile(r"[^；;]+")
+_BRACKETED = re.compile(r"《[^《》]*》|（[^（）]*）|\([^()]*\)")
+
+
+@dataclass
+class Timeline:
+    effective_date: str | None
+    on_publication: bool
+    clause_effective: list[ClauseEffective]
+    relations: list[Relation]
+    dates: list[DateMention]
+
+
+def _span(s: SpacySpan) -> Span:
+    return Span(s.start_char, s.end_char, s.text)
+
+
+def _within(spans: list[SpacySpan], start: int, end: int) -> list[SpacySpan]:
+    return [s for s in spans if start <= s.start_char and s.end_char <= end]
+
+
+def _masked(text: str) -> str:
+    """Titles and parentheticals blanked, so 《关于…实施…的公告》 never reads as a verb."""
+    return _BRACKETED.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _verb_after(masked: str, offset: int, verbs: list[list[str]]) -> tuple[int, str, str] | None:
+    best: tuple[int, str, str] | None = None
+    for printed, relation in verbs:
+        pos = masked.find(printed, offset)
+        if pos >= 0 and (best is None or pos < best[0]):
+            best = (pos, printed, relation)
+    return best
+
+
+def _verb_before(masked: str, offset: int, verbs: list[list[str]]) -> str | None:
+    best: tuple[int, str] | None = None
+    for printed, relation in verbs:
+        pos = masked.rfind(printed, 0, offset)
+        if pos >= 0 and (best is None or pos > best[0]):
+            best = (pos, relation)
+    return best[1] if best else None
+
+
+def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None) -> Timeline:
+    text = doc.text
+    section = patterns()["relation"]
+    date_spans = list(doc.spans["dates"])
+    refs = [r for r in doc.spans["doc_numbers"] if r._.value["canonical"] != own_number]
+    roles: dict[int, str] = {}
+    effective_date: str | None = None
+    on_publication = False
+    clause_effective: list[ClauseEffective] = []
+    relations: list[Relation] = []
+    last_start: str | None = None
+
+    def start_of(phrase: SpacySpan) -> str | None:
+        return phrase._.value["date"] or doc_date
+
+    for sentence in _SENTENCE.finditer(text):
+        s_start, s_end = sentence.start(), sentence.end()
+        in_sentence = _within(date_spans, s_start, s_end)
+        starts = [d for d in in_sentence if d._.value["context"] == "start"]
+        ends = [d for d in in_sentence if d._.value["context"] == "end" and d._.value["date"]]
+        window_start = start_of(starts[0]) if starts else None
+        if window_start is None and compiled("relation", "same_day").search(sentence.group(0)):
+            window_start = last_start
+        window_end = ends[0]._.value["date"] if ends else None
+
+        s_refs = _within(refs, s_start, s_end)
+        for clause in _CLAUSE.finditer(sentence.group(0)):
+            c_start, c_end = s_start + clause.start(), s_start + clause.end()
+            c_refs = _within(s_refs, c_start, c_end)
+            if not c_refs:
+                continue
+            masked = _masked(text[c_start:c_end])
+            verb = _verb_after(masked, c_refs[-1].end_char - c_start, section["verbs"])
+            for ref in c_refs:
+                relation = verb[2] if verb else None
+                if relation is None:
+                    relation = _verb_before(masked, ref.start_char - c_start, section["prefix_verbs"]) or "references"
+                part = None
+                if verb:
+                    gap = text[ref.end_char : c_start + verb[0]]
+                    m = compiled("relation", "part").search(gap)
+                    part = m.group(0) if m else None
+                timed = relation != "references"
+                relations.append(
+                    Relation(
+                        relation=relation,
+                        target_number=ref._.value["canonical"],
+                        span=_span(ref),
+                        part=part,
+                        start_date=window_start if timed else None,
+                        end_date=window_end if timed else None,
+                    )
+                )
+            if verb and verb[2] != "references":
+                for d in starts:
+                    roles.setdefault(d.start_char, "window_start")
+                for d in ends:
+                    roles.setdefault(d.start_char, "window_end")
+
+        effective = compiled("document_effective", "verb").search(sentence.group(0))
+        subject = compiled("document_effective", "subject").search(sentence.group(0))
+        if starts and effective and subject:
+            quoted = [m for m in compiled("clause_effective", "parts").finditer(sentence.group(0))
+                      if s_start + m.end() <= starts[0].start_char]
+            publication = starts[0].label_ != "DATE"
+            date = start_of(starts[0])
+            if quoted:
+                for m in quoted:
+                    clause_effective.append(
+                        ClauseEffective(m.group(1), Span(s_start + m.start(), s_end, sentence.group(0)), date, publication)
+                    )
+            elif effective_date is None and not on_publication:
+                effective_date, on_publication = date, publication
+            if starts[0].label_ == "DATE":
+                roles[starts[0].start_char] = "effective"
+        if window_start:
+            last_start = window_start
+
+    if effective_date is None and not clause_effective:
+        phrases = [d for d in date_spans if d.label_ != "DATE"]
+        if phrases:  # 自即日起 / 自公布之日起 printed, no statement of its own: in force on the day
+            effective_date, on_publication = doc_date, True
+
+    dates = [
+        DateMention(
+            date=d._.value["date"],
+            role=roles.get(d.start_char) or {"header": "header", "signed": "signed"}.get(d._.value["context"], "mention"),
+            span=_span(d),
+        )
+        for d in date_spans
+        if d.label_ == "DATE"
+    ]
+    return Timeline(effective_date, on_publication, clause_effective, relations, dates)
