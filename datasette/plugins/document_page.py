@@ -1,0 +1,215 @@
+"""`/-/document/<id>`: a document's text with every extracted fact highlighted and linked.
+
+Each fact is a span of `documents.text` (table `spans`); the mark links a control code or HS
+number to `/-/code/<code>` (the other documents with it), a relation to its target document, an
+entity to its list history. Status periods, relations both ways and the facts as tables follow.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any, NamedTuple
+from urllib.parse import quote, unquote, urlencode
+
+from datasette.utils import tilde_decode
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
+
+from datasette import hookimpl
+
+DB = "mofcom"
+
+
+class Mark(NamedTuple):
+    start: int
+    end: int
+    kind: str  # control, hs_code, relation, entity, threshold, date, exemption, end_use, …
+    title: str
+    href: str | None
+
+
+def document_href(doc_id: str) -> str:
+    return "/-/document/" + quote(doc_id, safe="")
+
+
+def code_href(code: str) -> str:
+    return "/-/code/" + quote(code, safe="")
+
+
+def entity_href(name_zh: str) -> str:
+    return f"/{DB}/entity_history?" + urlencode({"name": name_zh})
+
+
+def path_value(raw: str) -> str:
+    """Route variables arrive still %-encoded (Datasette matches the raw path); accept its ~-encoding too."""
+    return tilde_decode(unquote(raw)) if "~" in raw else unquote(raw)
+
+
+# One query per kind of fact: the span it came from and what the mark links to.
+FACT_MARKS: dict[str, str] = {
+    "control": """
+        select s.start, s."end", c.control_code as key, c.control_code || ' ' || coalesce(c.item, '') as title
+        from controls c join spans s on s.id = c.span_id where c.document_id = :id""",
+    "hs_code": """
+        select s.start, s."end", h.hs_code as key, h.hs_code || ' ' || coalesce(h.control_code, '') as title
+        from hs_codes h join spans s on s.id = h.span_id where h.document_id = :id""",
+    "relation": """
+        select s.start, s."end", r.target_document_id as key, r.relation || ' ' || r.target_number as title
+        from document_relations r join spans s on s.id = r.span_id where r.source_document_id = :id""",
+    "entity": """
+        select s.start, s."end", e.name_zh as key, e.list_name || ' ' || coalesce(e.name_en, '') as title
+        from listed_entities e join spans s on s.id = e.span_id where e.document_id = :id""",
+    "threshold": """
+        select s.start, s."end", null as key,
+               coalesce(t.parameter, '') || ' ' || t.operator || ' ' || t.value || coalesce(t.unit, '') as title
+        from thresholds t join spans s on s.id = t.span_id where t.document_id = :id""",
+    "date": """
+        select s.start, s."end", null as key, m.role || ' ' || m.date as title
+        from date_mentions m join spans s on s.id = m.span_id where m.document_id = :id""",
+    "part_effective": """
+        select s.start, s."end", null as key,
+               p.part || ' ' || coalesce(p.effective_date, 'on publication') as title
+        from part_effective_dates p join spans s on s.id = p.span_id where p.document_id = :id""",
+    "exemption": """
+        select s.start, s."end", null as key, coalesce(x.category, 'exemption') as title
+        from exemptions x join spans s on s.id = x.span_id where x.document_id = :id""",
+    "end_use": """
+        select s.start, s."end", null as key, coalesce(u.category, 'end use') as title
+        from end_uses u join spans s on s.id = u.span_id where u.document_id = :id""",
+    "obligation": """
+        select s.start, s."end", null as key, coalesce(o.category, 'obligation') as title
+        from obligations o join spans s on s.id = o.span_id where o.document_id = :id""",
+    "law": """
+        select s.start, s."end", null as key, l.law || coalesce(l.article, '') as title
+        from law_references l join spans s on s.id = l.span_id where l.document_id = :id""",
+}
+
+LINKS = {"control": code_href, "hs_code": code_href, "relation": document_href, "entity": entity_href}
+
+
+def highlight(text: str, marks: list[Mark]) -> Markup:
+    """The text as HTML with each mark wrapped in <mark> (and <a> when it links).
+
+    Overlapping marks: the text is cut at every boundary and each piece takes the innermost
+    (shortest) mark covering it, so nested facts (an HS number inside a control item) stay visible.
+    """
+    valid = [m for m in marks if 0 <= m.start < m.end <= len(text)]
+    cuts = sorted({0, len(text), *(m.start for m in valid), *(m.end for m in valid)})
+    out: list[str] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        piece = html.escape(text[a:b])
+        covering = [m for m in valid if m.start <= a and b <= m.end]
+        if not covering:
+            out.append(piece)
+            continue
+        mark = min(covering, key=lambda m: (m.end - m.start, m.kind))
+        kinds = " ".join(sorted({f"fact-{m.kind}" for m in covering}))
+        inner = piece
+        if mark.href:
+            inner = f'<a href="{html.escape(mark.href)}">{piece}</a>'
+        out.append(
+            f'<mark class="fact {kinds}" data-kind="{mark.kind}" data-start="{mark.start}" '
+            f'title="{html.escape(mark.kind + ": " + mark.title)}">{inner}</mark>'
+        )
+    return Markup("".join(out))
+
+
+async def fact_marks(db: Any, doc_id: str) -> list[Mark]:
+    marks: list[Mark] = []
+    for kind, sql in FACT_MARKS.items():
+        rows = await db.execute(sql, {"id": doc_id})
+        for row in rows:
+            key = row["key"]
+            href = LINKS[kind](key) if key and kind in LINKS else None
+            marks.append(Mark(row["start"], row["end"], kind, row["title"] or key or kind, href))
+    return marks
+
+
+def issuer_list(value: str | None) -> list[str]:
+    """`documents.issuers` is a JSON array; tolerate a plain string from older builds."""
+    if not value:
+        return []
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return [value]
+    return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
+
+
+async def rows(db: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [dict(r) for r in await db.execute(sql, params)]
+
+
+async def document_view(datasette: Any, request: Any) -> Response:
+    doc_id = path_value(request.url_vars["doc_id"])
+    db = datasette.get_database(DB)
+    found = await rows(db, "select * from documents where id = :id", {"id": doc_id})
+    if not found:
+        raise NotFound(f"No document {doc_id}")
+    doc = found[0]
+    marks = await fact_marks(db, doc_id)
+    context = {
+        "doc": doc,
+        "issuers": issuer_list(doc.get("issuers")),
+        "doc_json": f"/{DB}/documents/{quote(doc_id, safe='')}.json",
+        "text_html": highlight(doc.get("text") or "", marks),
+        "mark_counts": {k: sum(1 for m in marks if m.kind == k) for k in FACT_MARKS},
+        "periods": await rows(
+            db,
+            "select * from document_status_periods where document_id = :id order by start_date, part",
+            {"id": doc_id},
+        ),
+        "relations_out": await rows(
+            db,
+            "select * from document_relations where source_document_id = :id order by start_date, target_number",
+            {"id": doc_id},
+        ),
+        "relations_in": await rows(
+            db,
+            """select r.*, d.doc_number as source_number, d.title as source_title from document_relations r
+               left join documents d on d.id = r.source_document_id
+               where r.target_document_id = :id order by r.start_date, r.source_document_id""",
+            {"id": doc_id},
+        ),
+        "controls": await rows(
+            db,
+            """select control_code, item, gloss_en(item) as item_en, part from controls
+               where document_id = :id order by id""",
+            {"id": doc_id},
+        ),
+        "hs_codes": await rows(
+            db, "select hs_code, digits, control_code from hs_codes where document_id = :id order by id",
+            {"id": doc_id},
+        ),
+        "entities": await rows(
+            db,
+            """select list_name, action, name_zh, name_en, country from listed_entities
+               where document_id = :id order by id""",
+            {"id": doc_id},
+        ),
+        "document_href": document_href,
+        "code_href": code_href,
+        "entity_href": entity_href,
+    }
+    return Response.html(await datasette.render_template("document.html", context, request=request))
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/-/document/(?P<doc_id>[^/]+)$", document_view)]
+
+
+DOCUMENT_COLUMNS = {"document_id", "source_document_id", "target_document_id", "caused_by_document_id"}
+
+
+@hookimpl
+def render_cell(value: Any, column: str, table: str | None, database: str) -> Markup | None:
+    """Document ids anywhere in the tables link to the document page."""
+    if database != DB or not isinstance(value, str) or not value:
+        return None
+    if (table == "documents" and column == "id") or column in DOCUMENT_COLUMNS:
+        return Markup(f'<a href="{html.escape(document_href(value))}">{html.escape(value)}</a>')
+    if column == "control_code" or (column == "hs_code" and value.isdigit()):
+        return Markup(f'<a href="{html.escape(code_href(value))}">{html.escape(value)}</a>')
+    return None

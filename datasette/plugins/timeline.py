@@ -1,0 +1,155 @@
+"""`/-/timeline`: documents' status periods (in force, suspended, …) over time as a chart, and
+`/-/code/<code>`: the history of one control code or HS number (which documents name it, what
+happened to them, when). Both also as JSON (`/-/timeline.json`, `/-/code/<code>.json`).
+
+The chart is drawn in the browser by static/timeline.js from the JSON embedded in the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from typing import Any
+from urllib.parse import quote, unquote
+
+from datasette.utils.asgi import NotFound, Response
+
+from datasette import hookimpl
+
+DB = "mofcom"
+CODE = re.compile(r"^(?:[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*|[0-9]{8}|[0-9]{10})$")
+HS = re.compile(r"^[0-9]{8}(?:[0-9]{2})?$")
+
+PERIODS_SQL = """
+select p.document_id, p.part, p.status, p.start_date, p.end_date, p.caused_by_document_id as caused_by, p.basis,
+       d.doc_number, d.title, d.signed_date
+from document_status_periods p join documents d on d.id = p.document_id
+{where}
+order by coalesce(d.signed_date, d.posted_date, p.start_date), p.document_id, p.start_date, p.part
+"""
+
+# Documents that name the code: control codes match the item and its sub-items (1C909 → 1C909.a.1).
+CODE_DOCUMENTS_SQL = """
+select distinct document_id from controls where control_code = :code or control_code like :code || '.%'
+union select distinct document_id from hs_codes where hs_code = :code or control_code = :code
+"""
+
+# What happened to the code, oldest first: each document naming it, and each act on such a document.
+CODE_HISTORY_SQL = """
+with docs as ({docs})
+select coalesce(d.signed_date, d.posted_date) as date, 'names' as event, d.id as document_id,
+       d.doc_number, d.title, null as target_id,
+       (select group_concat(distinct c.control_code) from controls c
+         where c.document_id = d.id and (c.control_code = :code or c.control_code like :code || '.%')) as codes,
+       (select c.item from controls c where c.document_id = d.id
+         and (c.control_code = :code or c.control_code like :code || '.%') order by c.id limit 1) as item,
+       null as start_date, null as end_date
+from documents d where d.id in docs
+union all
+select coalesce(r.start_date, s.signed_date, s.posted_date) as date, r.relation as event,
+       r.source_document_id as document_id, s.doc_number, s.title, r.target_document_id, null, null,
+       r.start_date, r.end_date
+from document_relations r join documents s on s.id = r.source_document_id
+where r.target_document_id in docs
+order by date, document_id
+"""
+
+
+def short_number(doc_number: str | None, fallback: str) -> str:
+    """商务部公告2025年第61号 → 2025年第61号 (lane labels stay short; the full number is the tooltip)."""
+    if not doc_number:
+        return fallback[:24]
+    match = re.search(r"(\d{4}年第\d+号|第\d+号)$", doc_number)
+    return match.group(1) if match else doc_number
+
+
+def lanes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Group status-period rows into one lane per document (then per part), in the rows' order."""
+    out: dict[tuple[str, str | None], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["document_id"], row["part"])
+        lane = out.get(key)
+        if lane is None:
+            label = short_number(row["doc_number"], row["title"] or row["document_id"])
+            lane = out[key] = {
+                "document_id": row["document_id"],
+                "label": label + (f" {row['part']}" if row["part"] else ""),
+                "title": row["title"] or row["doc_number"] or row["document_id"],
+                "href": "/-/document/" + quote(row["document_id"], safe=""),
+                "part": row["part"],
+                "periods": [],
+            }
+        lane["periods"].append(
+            {k: row[k] for k in ("status", "start_date", "end_date", "caused_by", "basis")}
+        )
+    return list(out.values())
+
+
+def chart_data(rows: list[dict[str, Any]], today: dt.date) -> dict[str, Any]:
+    return {"today": today.isoformat(), "lanes": lanes(rows)}
+
+
+async def fetch(db: Any, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    return [dict(r) for r in await db.execute(sql, params or {})]
+
+
+def wants_json(request: Any) -> bool:
+    return request.url_vars.get("format") == "json"
+
+
+async def timeline_view(datasette: Any, request: Any) -> Response:
+    db = datasette.get_database(DB)
+    data = chart_data(await fetch(db, PERIODS_SQL.format(where="")), dt.date.today())
+    if wants_json(request):
+        return Response.json(data)
+    counts = await fetch(
+        db, "select status, count(*) as n from document_status_periods group by status order by n desc"
+    )
+    context = {"data": data, "data_json": json.dumps(data, ensure_ascii=False), "counts": counts}
+    return Response.html(await datasette.render_template("timeline.html", context, request=request))
+
+
+async def code_view(datasette: Any, request: Any) -> Response:
+    code = unquote(request.url_vars["code"]).strip()
+    if not CODE.match(code):
+        raise NotFound(f"{code!r} is not a control code (1C902, 1C902.a) or an HS number (8 or 10 digits)")
+    db = datasette.get_database(DB)
+    params = {"code": code}
+    documents = [r["document_id"] for r in await fetch(db, CODE_DOCUMENTS_SQL, params)]
+    history = await fetch(db, CODE_HISTORY_SQL.format(docs=CODE_DOCUMENTS_SQL), params)
+    placeholders = ", ".join(f":d{i}" for i in range(len(documents))) or "null"
+    doc_params = {f"d{i}": d for i, d in enumerate(documents)}
+    # The chart: the documents naming the code and those that acted on them.
+    acting = await fetch(
+        db,
+        f"select distinct source_document_id as document_id from document_relations "
+        f"where target_document_id in ({placeholders})",
+        doc_params,
+    )
+    involved = documents + [r["document_id"] for r in acting if r["document_id"] not in documents]
+    lane_params = {f"d{i}": d for i, d in enumerate(involved)}
+    where = "where p.document_id in ({})".format(", ".join(f":d{i}" for i in range(len(involved))) or "null")
+    data = chart_data(await fetch(db, PERIODS_SQL.format(where=where), lane_params), dt.date.today())
+    payload = {"code": code, "kind": "hs_code" if HS.match(code) else "control_code",
+               "documents": documents, "history": history, **data}
+    if wants_json(request):
+        return Response.json(payload)
+    controls = await fetch(
+        db,
+        """select c.control_code, c.item, gloss_en(c.item) as item_en, c.document_id
+           from controls c where c.control_code = :code or c.control_code like :code || '.%'
+           order by c.control_code, c.document_id""",
+        params,
+    )
+    context = {"code": code, "payload": payload, "data_json": json.dumps(data, ensure_ascii=False),
+               "controls": controls, "feed": "/-/feeds/code/" + quote(code, safe="") + ".atom"}
+    return Response.html(await datasette.render_template("code.html", context, request=request))
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [
+        (r"^/-/timeline(?:\.(?P<format>json))?$", timeline_view),
+        (r"^/-/code/(?P<code>[^/]+?)(?:\.(?P<format>json))?$", code_view),
+    ]
