@@ -7,6 +7,7 @@ the portal's `X-Requested-With` trap (Chinese as `?` with HTTP 200); logs every 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -158,7 +159,7 @@ class ReplayServer:
                     if reply is None:
                         return
                 elif reply is None:
-                    reply = Reply(404, "<html><body>404</body></html>".encode())
+                    reply = Reply(404, b"<html><body>404</body></html>")
                 elif self.command == "POST" and self.headers.get("X-Requested-With") != "XMLHttpRequest":
                     reply = Reply(200, _CJK.sub("?", reply.body.decode("utf-8")).encode(), reply.content_type)
                 elif self.command == "GET" and reply.status == 200 and not rest.startswith("api-gateway/jpaas-publish"):
@@ -179,10 +180,8 @@ class ReplayServer:
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(reply.body) if length is None else length))
                 self.end_headers()
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(reply.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
             def faulty(self, kind: str, reply: Reply | None, entry: Logged) -> Reply | None:
                 body = reply.body if reply else b"<html></html>"

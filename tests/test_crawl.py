@@ -1,0 +1,121 @@
+"""The real crawler against the real replay server (HTTP on 127.0.0.1, via --mirror)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from replay.harness import run_crawl
+from replay.server import ReplayServer
+from replay.site import AQY, PORTAL, WWW
+
+from ingest.archive import Archive
+from ingest.crawl import CrawlError
+from ingest.documents import load_documents
+
+
+def test_full_crawl_archives_every_item_once_and_a_second_crawl_changes_nothing(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        first = run_crawl(tmp_path, server.url)
+        archive = Archive(tmp_path / "archive")
+        records = list(archive.records())
+        urls = Counter(r.url for r in records)
+        assert set(server.site.expected_urls()) <= set(urls)
+        assert max(urls.values()) == 1, "an item archived twice"
+        lists = [r for r in records if r.kind == "list"]
+        assert {r.source for r in lists} == {"portal", "www", "aqygzj"}
+        # ≥ 3 list pages per family, pagination followed
+        assert all(sum(r.source == s for r in lists) >= 3 for s in ("portal", "www", "aqygzj"))
+        assert first.failed == [] and first.new == len(records) and first.changed == 0
+
+        attachments = [r for r in records if r.kind == "attachment"]
+        assert len(attachments) == sum(len(i.attachments) for i in server.site.items) > 0
+        pages = {r.url for r in records if r.kind == "page"}
+        assert all(a.parent_url in pages for a in attachments)
+        manifest = (tmp_path / "archive" / "manifest.jsonl").read_bytes()
+        first_requests = len(server.log)
+
+        second = run_crawl(tmp_path, server.url)
+        assert (second.new, second.changed, second.failed) == (0, 0, [])
+        assert second.unchanged == len(records)
+        assert (tmp_path / "archive" / "manifest.jsonl").read_bytes() == manifest
+        again = server.log[first_requests:]
+        page_gets = [e for e in again if e.method == "GET" and "/art/" in e.path]
+        assert page_gets and all(e.headers.get("If-None-Match") and e.status == 304 for e in page_gets)
+
+
+def test_the_same_notice_under_two_hosts_is_one_document_with_both_urls(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        run_crawl(tmp_path, server.url)
+        twin = server.site.items[0]
+    documents, failures = load_documents(Archive(tmp_path / "archive"))
+    assert failures == []
+    doc = next(d for d in documents if d.doc_number == twin.number)
+    assert {u.split("/")[2] for u in doc.source_urls} == {WWW, AQY}
+    assert doc.signed_date == twin.posted - dt.timedelta(days=2)  # 【发文日期】, not the posting date
+    assert doc.posted_date == twin.posted
+    assert doc.attachments and doc.attachments[0].url.startswith(f"https://{WWW}/cms_files/")
+    assert len(documents) == len(server.site.items) - 3
+
+
+def test_a_changed_page_is_archived_as_a_new_version(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        run_crawl(tmp_path, server.url, sources=("aqygzj",))
+        item = server.site.by_host(AQY)[4]
+        item.body.append("三、本公告更正了第二条的笔误。")
+        summary = run_crawl(tmp_path, server.url, sources=("aqygzj",))
+    assert (summary.new, summary.changed) == (0, 1)
+    versions = Archive(tmp_path / "archive").records_for(item.url)
+    assert len(versions) == 2 and versions[0].sha256 != versions[1].sha256
+
+
+def test_since_source_and_dry_run(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        dry = run_crawl(tmp_path, server.url, sources=("www",), dry_run=True)
+        assert not (tmp_path / "archive").exists() and not (tmp_path / "state").exists()
+        www_items = server.site.by_host(WWW)
+        assert len(dry.would_fetch) >= len(www_items)
+        assert not any(AQY in url or PORTAL in url for url in dry.would_fetch)
+
+        since = dt.date(2026, 6, 1)
+        before = len(server.log)
+        summary = run_crawl(tmp_path, server.url, sources=("www",), since=since)
+        pages = {r.url for r in Archive(tmp_path / "archive").records() if r.kind == "page"}
+        assert pages == {i.url for i in www_items if i.posted >= since}
+        assert summary.failed == []
+        # paging stopped once a CMS list page held only older items
+        later = [e.path for e in server.log[before:] if "page/build/unit" in e.path]
+        assert any('"pageNo":2' in p for p in later) and not any('"pageNo":3' in p for p in later)
+
+
+def test_an_empty_list_fails_the_run_loudly_and_stores_nothing(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        server.inject(AQY, "/api-gateway/jpaas-publish-server/front/page/build/unit", "empty_list")
+        with pytest.raises(CrawlError, match=r"aqygzj/gzjgfxwj yielded 0 items, below its floor of 30") as caught:
+            run_crawl(tmp_path, server.url, sources=("aqygzj",))
+    assert caught.value.summary.failed[0][1] == "empty list where items are expected"
+    assert list(Archive(tmp_path / "archive").records()) == []
+
+
+def test_failures_are_retried_by_the_next_run(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        target = server.site.by_host(PORTAL)[13]  # column 10, a single list page
+        server.inject(PORTAL, target.path, "500")
+        first = run_crawl(tmp_path, server.url, sources=("portal",))
+        assert [url for url, _ in first.failed] == [target.url]
+        del server.faults[f"/{PORTAL}{target.path}"]
+        second = run_crawl(tmp_path, server.url, sources=("portal",))
+    assert second.failed == [] and second.new == 1
+    assert Archive(tmp_path / "archive").latest_for(target.url) is not None
+
+
+def test_robots_txt_is_honoured(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        server.site.robots[PORTAL] = "User-agent: *\nDisallow: /article/zcfg/\n"
+        summary = run_crawl(tmp_path, server.url, sources=("portal",))
+        blocked = [i.url for i in server.site.by_host(PORTAL) if "/article/zcfg/" in i.path]
+        assert blocked and {url for url, _ in summary.failed} == set(blocked)
+        assert all(reason == "disallowed by robots.txt" for _, reason in summary.failed)
+        assert server.requested("/article/zcfg/") == []
