@@ -1,0 +1,174 @@
+"""Read catalogue PDFs: bytes → pages of words and rules (pdfplumber) → CatalogueTable.
+
+The edge of the package: the only module that opens files and PDFs. Every failure becomes a
+typed CatalogueError naming the file; a batch goes on past a bad file."""
+
+from __future__ import annotations
+
+import io
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream, resolve1
+from pdfplumber.utils.exceptions import PdfminerException
+
+from ingest.catalogue.errors import (
+    CatalogueError,
+    CorruptPdfError,
+    EmptyPdfError,
+    EncryptedPdfError,
+    NoCatalogueTableError,
+    NotPdfError,
+    TruncatedPdfError,
+)
+from ingest.catalogue.header import TableFrame, find_header, frame_from_header, table_bottom, table_top
+from ingest.catalogue.page import PageContent, Rule, Word, group_lines
+from ingest.catalogue.table import CatalogueTable, Layout, TableReader, load_layout
+from ingest.document import CatalogueRow
+
+Source = str | os.PathLike[str] | bytes
+# pdfplumber merges characters closer than this into one word; table cells are further apart.
+X_TOLERANCE = 2.0
+MIN_RULE_LENGTH = 4.0  # points: shorter vertical strokes are glyph parts, not table borders
+EOF_WINDOW = 1024  # readers accept %%EOF anywhere in the last KB (trailing junk is common)
+
+
+@dataclass(frozen=True)
+class CatalogueBatch:
+    tables: dict[str, CatalogueTable]  # by file name, in input order
+    failures: list[CatalogueError]
+
+    @property
+    def rows(self) -> dict[str, list[CatalogueRow]]:
+        return {name: list(table.rows) for name, table in self.tables.items()}
+
+
+def parse_catalogue(source: Source, name: str | None = None, *, password: str = "") -> list[CatalogueRow]:
+    """The rows of a catalogue PDF (a path or its bytes), in printed order, each with its start page."""
+    return list(read_catalogue(source, name, password=password).rows)
+
+
+def read_catalogue(source: Source, name: str | None = None, *, password: str = "") -> CatalogueTable:
+    """The catalogue table of a PDF: rows plus the section headings between them."""
+    data, name = _load(source, name)
+    layout = load_layout()
+    reader = TableReader(layout)
+    frame: TableFrame | None = None
+    for page in iter_pages(data, name, password=password):
+        frame = page_frame(page, frame, layout)
+        if frame is not None:
+            reader.read_page(page.number, group_lines(list(page.words)), frame, page.hrules)
+    if frame is None:
+        raise NoCatalogueTableError(name, "no page has the catalogue header row (序号 / 管制编码 / 物项名称及描述 …)")
+    return reader.finish()
+
+
+def parse_catalogues(sources: Iterable[str | os.PathLike[str]], *, password: str = "") -> CatalogueBatch:
+    """Parse each file; a file that fails is reported in `failures` and the others still parse."""
+    tables: dict[str, CatalogueTable] = {}
+    failures: list[CatalogueError] = []
+    for source in sources:
+        try:
+            tables[str(source)] = read_catalogue(source, password=password)
+        except CatalogueError as exc:
+            failures.append(exc)
+    return CatalogueBatch(tables, failures)
+
+
+def page_frame(page: PageContent, previous: TableFrame | None, layout: Layout) -> TableFrame | None:
+    """The table frame of a page: learned from its header row, else the previous page's columns."""
+    header = find_header(page.words, layout.titles)
+    if header is not None:
+        return frame_from_header(header, page.rules)
+    if previous is None:
+        return None  # a page before the table (cover, announcement text)
+    top = table_top(page.rules)
+    return previous.on_page(top, table_bottom(page.rules, top))
+
+
+def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageContent]:
+    """Words and vertical rules of each page; pdfminer's failures become typed errors."""
+    _check_envelope(data, name)
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data), password=password)
+    except PdfminerException as exc:
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise EncryptedPdfError(name, "password-protected PDF (no or wrong password)") from exc
+        raise CorruptPdfError(name, f"unreadable PDF structure: {_describe(cause)}") from exc
+    with pdf:
+        try:
+            pages = pdf.pages
+        except Exception as exc:  # pdfminer raises many types on a damaged page tree
+            raise CorruptPdfError(name, f"unreadable page tree: {_describe(exc)}") from exc
+        if not pages:
+            raise EmptyPdfError(name, "PDF has no pages")
+        for number, page in enumerate(pages, 1):
+            try:
+                _check_content_streams(page.page_obj, name, number)
+                words = page.extract_words(x_tolerance=X_TOLERANCE, y_tolerance=X_TOLERANCE)
+                edges = page.edges
+            except CatalogueError:
+                raise
+            except Exception as exc:  # damaged content streams raise anything from zlib to KeyError
+                raise CorruptPdfError(name, f"page {number}: {_describe(exc)}") from exc
+            yield PageContent(
+                number=number,
+                words=tuple(Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words),
+                rules=tuple(
+                    Rule((e["x0"] + e["x1"]) / 2, e["top"], e["bottom"])
+                    for e in edges
+                    if e["orientation"] == "v" and e["bottom"] - e["top"] >= MIN_RULE_LENGTH
+                ),
+                hrules=tuple(
+                    sorted(
+                        e["top"] for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] >= MIN_RULE_LENGTH
+                    )
+                ),
+            )
+            page.close()  # drop pdfplumber's per-page caches: memory stays flat on long catalogues
+
+
+def _check_content_streams(page: PDFPage, name: str, number: int) -> None:
+    """Raise on a page whose Flate-compressed content does not inflate: pdfminer would read it as
+    empty (no words, no rows) without a word."""
+    contents = resolve1(page.attrs.get("Contents"))
+    for ref in contents if isinstance(contents, list) else [contents]:
+        stream = resolve1(ref)
+        if not isinstance(stream, PDFStream) or stream.rawdata is None:
+            continue  # already decoded, or no content at all (a blank page)
+        if not any(f in LITERALS_FLATE_DECODE for f, _ in stream.get_filters()[:1]):
+            continue
+        data = stream.rawdata
+        if stream.decipher and stream.objid is not None and stream.genno is not None:
+            data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+        try:
+            zlib.decompress(data)
+        except zlib.error as exc:
+            raise CorruptPdfError(name, f"page {number}: damaged content stream ({exc})") from exc
+
+
+def _load(source: Source, name: str | None) -> tuple[bytes, str]:
+    if isinstance(source, bytes):
+        return source, name or "<bytes>"
+    path = Path(source)
+    return path.read_bytes(), name or str(path)
+
+
+def _check_envelope(data: bytes, name: str) -> None:
+    if not data.strip():
+        raise EmptyPdfError(name, "empty file (0 bytes)" if not data else "file holds only whitespace")
+    if b"%PDF-" not in data[:EOF_WINDOW]:
+        raise NotPdfError(name, f"not a PDF (starts with {data[:16]!r})")
+    if b"%%EOF" not in data[-EOF_WINDOW:]:
+        raise TruncatedPdfError(name, f"truncated PDF: no %%EOF in its last {EOF_WINDOW} bytes ({len(data)} bytes)")
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__

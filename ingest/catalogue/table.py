@@ -1,0 +1,214 @@
+"""Catalogue rows from the lines of successive pages (pure: words in, CatalogueRows out).
+
+A line whose first word sits in the first column and which crosses a column boundary (or whose
+first cell is not a row number) is full-width text: a section heading, a technical note on the
+row above, or the continuation of either. Any other line holds cells; it starts a new row when
+its 序号 cell (or, without one, its 管制编码 cell) is filled, and otherwise continues the open
+row, which is how rows crossing page breaks and wrapped cells are read. A row keeps the page of
+its first line."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from ingest.catalogue.cells import hs_numbers, join_code, join_wrapped
+from ingest.catalogue.header import RULE_TOLERANCE, TableFrame
+from ingest.catalogue.page import Word
+from ingest.document import CatalogueRow
+
+LAYOUT_FILE = Path(__file__).with_name("layout.json")
+
+
+@dataclass(frozen=True)
+class Layout:
+    titles: dict[str, str]  # header title → CatalogueRow field
+    headings: tuple[re.Pattern[str], ...]
+    notes: tuple[re.Pattern[str], ...]
+    page_number: re.Pattern[str]
+    row_start: dict[str, re.Pattern[str]]
+    hs_code: re.Pattern[str]
+
+
+@cache
+def load_layout(path: Path = LAYOUT_FILE) -> Layout:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Layout(
+        titles={title: name for name, titles in data["columns"].items() for title in titles},
+        headings=tuple(re.compile(p) for p in data["headings"]),
+        notes=tuple(re.compile(p) for p in data["notes"]),
+        page_number=re.compile(data["page_number"]),
+        row_start={name: re.compile(p) for name, p in data["row_start"].items()},
+        hs_code=re.compile(data["hs_code"]),
+    )
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A section heading spanning the table (第一类 …), with any notes printed before its first row."""
+
+    page: int
+    text: str
+    first_row: int  # index in CatalogueTable.rows of the first row under it
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CatalogueTable:
+    rows: tuple[CatalogueRow, ...]
+    headings: tuple[Heading, ...]
+    pages: int
+
+
+@dataclass
+class _RowDraft:
+    page: int
+    cells: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[list[str]] = field(default_factory=list)
+
+    def row(self, hs_code: re.Pattern[str]) -> CatalogueRow:
+        def text(name: str) -> str | None:
+            return join_wrapped(self.cells[name]) if self.cells.get(name) else None
+
+        def code(name: str) -> str | None:
+            return join_code(self.cells[name]) if self.cells.get(name) else None
+
+        notes = "\n".join(join_wrapped(lines) for lines in self.notes)
+        return CatalogueRow(
+            page=self.page,
+            seq=code("seq"),
+            control_code=code("control_code"),
+            name=text("name") or "",
+            reference_name=text("reference_name"),
+            hs_codes=hs_numbers(self.cells.get("hs_codes", ()), hs_code),
+            unit=text("unit"),
+            notes=notes or None,
+        )
+
+
+@dataclass
+class _Block:
+    kind: str  # "heading" | "note"
+    page: int
+    lines: list[str]
+    wrapped: bool = False  # its last line ran to the table's right border: the text goes on
+    last_page: int = 0
+    last_bottom: float = 0.0
+
+
+class TableReader:
+    """Feeds page after page; `finish()` returns the table. Rows and notes run on across pages."""
+
+    def __init__(self, layout: Layout | None = None) -> None:
+        self.layout = layout or load_layout()
+        self.rows: list[CatalogueRow] = []
+        self.headings: list[Heading] = []
+        self.pages = 0
+        self._row: _RowDraft | None = None
+        self._block: _Block | None = None
+        self._hrules: tuple[float, ...] = ()
+
+    def read_page(
+        self, page: int, lines: list[list[Word]], frame: TableFrame, hrules: tuple[float, ...] = ()
+    ) -> None:
+        """Read one page's lines; `hrules` are its horizontal ruling lines (cell borders), if any."""
+        self.pages = max(self.pages, page)
+        self._hrules = hrules
+        for index, line in enumerate(lines):
+            if line[0].top < frame.body_top or line[0].top > frame.body_bottom:
+                continue
+            if index == len(lines) - 1 and frame.body_bottom == math.inf and self._is_page_number(line):
+                continue  # an unruled table: the footer's page number sits in the body band
+            self._read_line(page, line, frame)
+
+    def finish(self) -> CatalogueTable:
+        self._close_block()
+        self._close_row()
+        return CatalogueTable(tuple(self.rows), tuple(self.headings), self.pages)
+
+    def _read_line(self, page: int, line: list[Word], frame: TableFrame) -> None:
+        cells: dict[str, list[str]] = {}
+        spanning = False
+        for word in line:
+            column = frame.column_of(word.x0)
+            spanning = spanning or word.x1 > frame.right_of(column) + RULE_TOLERANCE
+            cells.setdefault(frame.fields[column], []).append(word.text)
+        first_field = frame.fields[frame.column_of(line[0].x0)]
+        first_text = " ".join(cells[first_field])
+        if spanning or (first_field == frame.fields[0] and not self._starts_row(first_field, first_text)):
+            self._read_full_width(page, line, frame)
+            return
+        self._close_block()
+        texts = {name: " ".join(parts) for name, parts in cells.items()}
+        if self._row is None or self._is_row_start(texts, frame.fields):
+            self._close_row()
+            self._row = _RowDraft(page)
+        for name, text in texts.items():
+            self._row.cells.setdefault(name, []).append(text)
+
+    def _starts_row(self, name: str, text: str) -> bool:
+        pattern = self.layout.row_start.get(name)
+        return pattern is None or bool(pattern.match(text))
+
+    def _is_row_start(self, texts: dict[str, str], fields: tuple[str, ...]) -> bool:
+        key = "seq" if "seq" in fields else "control_code"
+        return key in texts and self._starts_row(key, texts[key])
+
+    def _read_full_width(self, page: int, line: list[Word], frame: TableFrame) -> None:
+        text = " ".join(w.text for w in line)
+        if self._continues_block(page, line, text):
+            assert self._block is not None
+            self._block.lines.append(text)
+        elif any(p.match(text) for p in self.layout.headings):
+            self._close_block()
+            self._close_row()
+            self._block = _Block("heading", page, [text])
+        elif any(p.match(text) for p in self.layout.notes):
+            self._close_block()
+            self._block = _Block("note", page, [text])
+        else:
+            self._block = _Block("note" if self._row else "heading", page, [text])
+        char_width = line[-1].bottom - line[-1].top
+        self._block.wrapped = line[-1].x1 >= frame.right - 2 * char_width
+        self._block.last_page = page
+        self._block.last_bottom = max(w.bottom for w in line)
+
+    def _continues_block(self, page: int, line: list[Word], text: str) -> bool:
+        """Whether a full-width line goes on with the open heading or note.
+
+        In a ruled table a cell border separates blocks. Across a page break (or unruled), a
+        block goes on when its last line ran to the right border, or when this line opens
+        nothing new."""
+        block = self._block
+        if block is None:
+            return False
+        if block.last_page == page and self._hrules:
+            return not any(block.last_bottom < y < line[0].top for y in self._hrules)
+        if block.wrapped:
+            return True
+        return not any(p.match(text) for p in (*self.layout.headings, *self.layout.notes))
+
+    def _is_page_number(self, line: list[Word]) -> bool:
+        return bool(self.layout.page_number.match(" ".join(w.text for w in line)))
+
+    def _close_block(self) -> None:
+        block, self._block = self._block, None
+        if block is None:
+            return
+        if block.kind == "heading":
+            self.headings.append(Heading(block.page, join_wrapped(block.lines), len(self.rows)))
+        elif self._row is not None:
+            self._row.notes.append(block.lines)
+        else:  # a note under a heading, before its first row
+            last = self.headings.pop() if self.headings else Heading(block.page, "", len(self.rows))
+            note = join_wrapped(block.lines)
+            self.headings.append(Heading(last.page, last.text, last.first_row, (*last.notes, note)))
+
+    def _close_row(self) -> None:
+        if self._row is not None:
+            self.rows.append(self._row.row(self.layout.hs_code))
+            self._row = None
