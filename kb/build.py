@@ -2,16 +2,19 @@
 validated, then swapped in atomically so a half-built database is never served.
 
 Facts come from kb.extract and are cached per document in the data dir's state/ (see
-kb/facts_cache.py): a rebuild runs NLP only on documents whose parsed form or pipeline changed.
+kb/facts_cache.py): a rebuild runs NLP only on documents whose parsed form or pipeline changed,
+and a rebuild with nothing new at all (kb/fingerprint.py) keeps the existing file.
 Every table is written in a sorted order, so the same archive gives the same rows and ids.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import sqlite3
 import time
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +23,7 @@ from typing import Any
 from ingest.archive import Archive
 from ingest.document import Document
 from ingest.documents import ParseFailure, load_documents
-from kb import load, search, status
+from kb import fingerprint, load, search, status
 from kb.errors import KbError
 from kb.facts import Facts
 from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
@@ -38,16 +41,14 @@ class BuildSummary:
     rows: dict[str, int] = field(default_factory=dict)
     failures: list[ParseFailure] = field(default_factory=list)
     seconds: float = 0.0
-
-
-NO_PIPELINE = "none"
+    unchanged: bool = False  # nothing new: the existing database was kept as is
 
 
 def _metadata_only(doc: Document) -> Facts:
     return Facts(doc_id=doc.doc_id)
 
 
-def default_extractor() -> tuple[Extractor, str]:
+def default_extractor() -> Extractor:
     """kb.extract's pipeline; while that package is absent from a checkout, documents are loaded
     with their metadata only (pipeline_version "none" in build_info says so)."""
     try:
@@ -55,10 +56,8 @@ def default_extractor() -> tuple[Extractor, str]:
     except ModuleNotFoundError as exc:
         if exc.name != "kb.extract":
             raise
-        return _metadata_only, NO_PIPELINE
-    if not hasattr(module, "extract"):  # a checkout where the package has no entry point yet
-        return _metadata_only, NO_PIPELINE
-    return module.extract, str(module.PIPELINE_VERSION)
+        return _metadata_only
+    return typing.cast(Extractor, getattr(module, "extract", _metadata_only))
 
 
 def collect_facts(documents: list[Document], cache: FactsCache, version: str,
@@ -172,9 +171,17 @@ def validate(path: Path, expected: dict[str, int]) -> None:
 
 def build(archive_root: Path, db_path: Path, *, state_dir: Path | None = None, full: bool = False,
           extractor: Extractor | None = None, version: str | None = None) -> BuildSummary:
-    """Build db_path from the archive. `full` ignores the facts cache; `extractor`/`version`
-    replace kb.extract (tests)."""
+    """Build db_path from the archive. Nothing new (same archive manifest, code and pipeline as the
+    existing database's build) → nothing done. `full` rebuilds and re-extracts everything, ignoring
+    the facts cache; `extractor`/`version` replace kb.extract (tests)."""
     started = time.perf_counter()
+    state = state_dir or db_path.parent / "state"
+    if extractor is None:
+        extractor, version = None, fingerprint.pipeline_version(state)
+    version = version or "custom"
+    inputs = hashlib.sha256(f"{fingerprint.inputs_fingerprint(archive_root)}\n{version}".encode()).hexdigest()
+    if not full and fingerprint.built_fingerprint(db_path) == inputs:
+        return _unchanged(db_path, started)
     documents, failures = load_documents(Archive(archive_root))
     if not documents:
         raise KbError(f"{archive_root}: the archive holds no parseable documents (run `mofcom-kb import` or `fetch`)")
@@ -182,19 +189,18 @@ def build(archive_root: Path, db_path: Path, *, state_dir: Path | None = None, f
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(db_path.name + ".new")
     tmp.unlink(missing_ok=True)
-    cache = FactsCache((state_dir or db_path.parent / "state") / CACHE_NAME)
+    cache = FactsCache(state / CACHE_NAME)
     conn = sqlite3.connect(tmp)
     try:
         create(conn)  # the new file exists from here on; the old one stays untouched until os.replace
         conn.commit()
-        if extractor is None:
-            # Only the version is needed to probe the cache; the pipeline itself loads lazily on a miss.
-            extractor, default_version = default_extractor()
-            version = version or default_version
-        pipeline, get = version or "custom", (lambda: extractor)
-        facts = collect_facts(documents, cache, pipeline, get, summary, reuse=not full)
+        # The pipeline loads only on a cache miss: a rebuild of unchanged documents imports no NLP.
+        get = (lambda: extractor) if extractor is not None else default_extractor
+        facts = collect_facts(documents, cache, version, get, summary, reuse=not full)
         tables = assemble(documents, facts)
-        write(conn, tables, {"schema_version": str(load_schema().version), "pipeline_version": pipeline})
+        info = {"schema_version": str(load_schema().version), "pipeline_version": version,
+                "inputs_fingerprint": inputs}
+        write(conn, tables, info)
         conn.close()
         expected = {name: len(rows) for name, rows in tables.items()}
         validate(tmp, expected)
@@ -208,3 +214,15 @@ def build(archive_root: Path, db_path: Path, *, state_dir: Path | None = None, f
     summary.rows = {name: len(rows) for name, rows in sorted(tables.items())}
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _unchanged(db_path: Path, started: float) -> BuildSummary:
+    """Same archive, same code, same pipeline: the existing database is already this build's output."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        documents, reference_only = conn.execute(
+            "SELECT count(*) - sum(known_only_by_reference), sum(known_only_by_reference) FROM documents").fetchone()
+    finally:
+        conn.close()
+    return BuildSummary(documents=documents, reference_only=reference_only or 0, unchanged=True,
+                        seconds=time.perf_counter() - started)

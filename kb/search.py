@@ -166,10 +166,13 @@ def search(conn: sqlite3.Connection, query: str, limit: int = 20) -> list[Hit]:
 
 
 def search_documents(conn: sqlite3.Connection, query: str, limit: int = 10) -> list[str]:
-    """Document ids ranked by their best hit (a document, one of its controls or entities)."""
+    """Document ids ranked by how well the document itself matches; documents reached only through
+    a fact row (a reference-only notice's control, say) follow."""
+    # bm25() cannot sit inside an aggregate: rank the hits first, then take each document's best.
     sql = (
-        f"SELECT s.document_id, min(bm25({FTS_TABLE}, {_weights()})) AS score "
-        f"FROM {FTS_TABLE} JOIN {INDEX_TABLE} s ON s.id = {FTS_TABLE}.rowid "
-        f"WHERE {FTS_TABLE} MATCH ? GROUP BY s.document_id ORDER BY score, s.document_id LIMIT ?"
+        f"WITH hits AS MATERIALIZED (SELECT s.document_id, bm25({FTS_TABLE}, {_weights()}) "
+        f"+ (CASE s.kind WHEN 'document' THEN 0 ELSE 1000 END) AS score "
+        f"FROM {FTS_TABLE} JOIN {INDEX_TABLE} s ON s.id = {FTS_TABLE}.rowid WHERE {FTS_TABLE} MATCH ?) "
+        f"SELECT document_id, min(score) AS best FROM hits GROUP BY document_id ORDER BY best, document_id LIMIT ?"
     )
     return [row[0] for row in conn.execute(sql, (fts_query(query), limit))]

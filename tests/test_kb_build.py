@@ -123,9 +123,16 @@ def test_noop_rebuild_runs_no_extraction_and_full_runs_all(tmp_path: Path) -> No
     first = CountingExtractor()
     _, summary = make(tmp_path, first)
     assert summary.extracted == len(first.calls) == summary.documents
+    db = tmp_path / "mofcom.db"
+    before = (db.stat().st_mtime_ns, db.read_bytes())
     again = CountingExtractor()
     _, summary = make(tmp_path, again)
-    assert again.calls == [] and summary.cached == summary.documents
+    assert summary.unchanged and again.calls == []
+    assert (db.stat().st_mtime_ns, db.read_bytes()) == before  # kept, not rewritten
+    elsewhere = CountingExtractor()  # a new database file from the same archive: every fact from the cache
+    summary = build(tmp_path / "archive", tmp_path / "other.db", state_dir=tmp_path / "state",
+                    extractor=elsewhere, version="hand-1")
+    assert elsewhere.calls == [] and summary.cached == summary.documents and not summary.unchanged
     full = CountingExtractor()
     _, summary = make(tmp_path, full, full=True)
     assert len(full.calls) == summary.documents
