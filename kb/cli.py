@@ -69,6 +69,19 @@ def parse(file: Path, line: int | None) -> None:
 
 
 @cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--line", type=int, default=None, help="Only this line of a JSON Lines snapshot.")
+@click.pass_obj
+def extract(data: DataDir, file: Path, line: int | None) -> None:
+    """Extract the facts of a snapshot file (.jsonl) or one archived/HTML page; print them as JSON."""
+    from kb.extract import extract_many
+    from kb.extract.inputs import documents_from
+
+    documents = documents_from(file, line, data.archive)
+    click.echo(json.dumps([f.to_json() for f in extract_many(documents)], ensure_ascii=False, indent=1))
+
+
+@cli.command()
 @click.option("--source", "sources", multiple=True, help="Only this source (repeatable): portal, www, aqygzj.")
 @click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Only items the lists date on or after DATE (YYYY-MM-DD); stops paging older lists.")

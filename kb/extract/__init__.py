@@ -15,6 +15,7 @@ from spacy.language import Language
 
 from ingest.document import Document
 from kb.extract.assemble import assemble
+from kb.extract.components import make_doc
 from kb.extract.pipeline import pipeline_version, shared_pipeline
 from kb.facts import Facts
 
@@ -24,7 +25,8 @@ __all__ = ["PIPELINE_VERSION", "extract", "extract_many"]
 
 
 def extract(document: Document) -> Facts:
-    return assemble(shared_pipeline()(document.text), document, PIPELINE_VERSION)
+    nlp = shared_pipeline()
+    return assemble(nlp(make_doc(nlp, document.text)), document, PIPELINE_VERSION)
 
 
 def extract_many(documents: Iterable[Document], batch_size: int = 16) -> Iterator[Facts]:
@@ -40,5 +42,6 @@ def extract_many(documents: Iterable[Document], batch_size: int = 16) -> Iterato
 
 
 def _run(nlp: Language, documents: list[Document]) -> Iterator[Facts]:
-    for doc, document in zip(nlp.pipe(d.text for d in documents), documents, strict=True):
+    docs = (make_doc(nlp, d.text) for d in documents)
+    for doc, document in zip(nlp.pipe(docs), documents, strict=True):
         yield assemble(doc, document, PIPELINE_VERSION)

@@ -16,7 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kb.extract.components import Match, _write
+from kb.extract.components import Match, _write, doc_text
 from kb.extract.patterns import patterns
 
 SPANS_KEY = "sc"
@@ -72,9 +72,9 @@ class ClauseFinder:
                     break
 
     def __call__(self, doc: Doc) -> Doc:
-        windows = list(candidate_sentences(doc.text))
+        windows = list(candidate_sentences(doc_text(doc)))
         finder = self._statistical if self.model is not None else self._rules
-        _write(doc, "clauses", finder(doc.text, windows))
+        _write(doc, "clauses", finder(doc_text(doc), windows))
         return doc
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:

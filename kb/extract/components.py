@@ -26,6 +26,22 @@ GROUPS = ("control_codes", "hs_codes", "dates", "doc_numbers", "laws", "threshol
 _FULLWIDTH_DOT = str.maketrans({"．": "."})
 
 Match = tuple[int, int, str, Any]  # start, end, label, value
+_TEXT_KEY = "mofcom_text"
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """A tokenized Doc that remembers its text (lossless: doc.text == text)."""
+    doc = nlp.make_doc(text)
+    doc.user_data[_TEXT_KEY] = text
+    return doc
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, computed once per Doc (spaCy rebuilds it from every token on each access)."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return str(text)
 
 
 def _write(doc: Doc, group: str, matches: Iterable[Match]) -> None:
@@ -47,7 +63,7 @@ class RuleComponent:
         self.find = find
 
     def __call__(self, doc: Doc) -> Doc:
-        _write(doc, self.group, self.find(doc.text))
+        _write(doc, self.group, self.find(doc_text(doc)))
         return doc
 
 
@@ -160,8 +176,8 @@ def make_contacts(nlp: Language, name: str) -> Callable[[Doc], Doc]:
     emails, urls = _contact_finder("email"), _contact_finder("url")
 
     def contacts(doc: Doc) -> Doc:
-        _write(doc, "emails", emails(doc.text))
-        _write(doc, "urls", urls(doc.text))
+        _write(doc, "emails", emails(doc_text(doc)))
+        _write(doc, "urls", urls(doc_text(doc)))
         return doc
 
     return contacts

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from kb.extract.components import doc_text
 from kb.extract.structure import Structure
 from kb.facts import Control, HsCode, Span, Threshold
 
@@ -42,7 +43,7 @@ def _span(s: SpacySpan) -> Span:
 
 def _head_codes(doc: Doc, structure: Structure) -> dict[int, str]:
     """start offset of each code span printed at the head of a part → that part's path."""
-    text = doc.text
+    text = doc_text(doc)
     heads: dict[int, str] = {}
     for code in doc.spans["control_codes"]:
         part = structure.innermost(code.start_char)
@@ -85,7 +86,7 @@ def item_before(text: str, marker_open: int) -> str | None:
 
 
 def link_controls(doc: Doc, structure: Structure) -> tuple[list[Control], list[HsCode], list[Threshold], list[str]]:
-    text = doc.text
+    text = doc_text(doc)
     heads = _head_codes(doc, structure)
     governing: list[Governing] = []
     for code in doc.spans["control_codes"]:

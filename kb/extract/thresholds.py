@@ -11,6 +11,7 @@ from kb.extract.patterns import patterns
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _EXPONENT = re.compile(r"^(\d+(?:\.\d+)?)\s*[×x]\s*10([⁻-]?[⁰¹²³⁴⁵⁶⁷⁸⁹0-9]+)$")
+_LABEL = re.compile(r"^\s*[a-z0-9]{1,2}\.\s*")  # a. / 1. item labels printed with ASCII dots
 _PARENTHETICAL = re.compile(r"[（(][^（）()]{0,10}[）)]\s*$")
 
 
@@ -50,7 +51,7 @@ def _parameter(text: str, op_start: int) -> str | None:
     i = len(left)
     while i > 0 and left[i - 1] not in stop and not left[i - 1].isdigit():
         i -= 1
-    name = left[i:].strip()
+    name = _LABEL.sub("", left[i:]).strip()
     return name[-12:] if name else None
 
 

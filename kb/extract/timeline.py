@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from kb.extract.components import doc_text
 from kb.extract.patterns import compiled, patterns
 from kb.facts import ClauseEffective, DateMention, Relation, Span
 
@@ -62,7 +63,7 @@ def _verb_before(masked: str, offset: int, verbs: list[list[str]]) -> str | None
 
 
 def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None) -> Timeline:
-    text = doc.text
+    text = doc_text(doc)
     section = patterns()["relation"]
     date_spans = list(doc.spans["dates"])
     refs = [r for r in doc.spans["doc_numbers"] if r._.value["canonical"] != own_number]
