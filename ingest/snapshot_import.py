@@ -38,3 +38,68 @@ def import_snapshot(path: Path, archive: Archive) -> ImportSummary:
         else:
             summary.changed += 1
     return summary
+
+
+SITE_DIR = "site"
+
+
+class SiteImportError(ValueError):
+    pass
+
+
+def source_for_host(host: str) -> str:
+    """The crawlable source that owns `host` (by its source.yml)."""
+    from ingest.sources import CRAWLABLE, source_module
+
+    for name in CRAWLABLE:
+        if host in source_module(name).SPEC.hosts:
+            return name
+    raise SiteImportError(f"no source crawls host {host!r}")
+
+
+def import_site(root: Path, archive: Archive) -> ImportSummary:
+    """Archive a mirror tree `root/<host>/<path>` (what `--mirror` serves) as if crawled:
+    url `https://<host>/<path>`, kind page or attachment (parent_url from the page linking it)."""
+    from ingest.sources import source_module
+    from ingest.sources.spec import is_attachment_url
+
+    summary = ImportSummary()
+    files = sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    entries = []
+    for path in files:
+        host, *rest = path.relative_to(root).parts
+        if not rest:
+            raise SiteImportError(f"{path}: a mirror tree holds files under <host>/<path>")
+        entries.append((path, host, f"https://{host}/{'/'.join(rest)}"))
+    sources = {host: source_for_host(host) for _path, host, _url in entries}  # fail before storing anything
+    parents: dict[str, tuple[str, str | None]] = {}  # attachment url (no query) → (page url, name)
+    pages = [e for e in entries if not is_attachment_url(e[2])]
+    attachments = [e for e in entries if is_attachment_url(e[2])]
+    for path, host, url in pages + attachments:
+        source = sources[host]
+        content = path.read_bytes()
+        kind = "attachment" if (path, host, url) in attachments else "page"
+        parent, name = parents.get(url, (None, None))
+        previous = archive.latest_for(url)
+        try:
+            record, is_new = archive.store(content, url=url, source=source, kind=kind, status=200,
+                                           content_type=_content_type(path), parent_url=parent, name=name)
+        except OSError as exc:
+            summary.failed.append(f"{path}: {exc}")
+            continue
+        if kind == "page":
+            module = source_module(source)
+            for link in module.discover(content, record):
+                parents.setdefault(link.url.split("?")[0], (url, link.name))
+        if not is_new:
+            summary.unchanged += 1
+        elif previous is None:
+            summary.new += 1
+        else:
+            summary.changed += 1
+    return summary
+
+
+def _content_type(path: Path) -> str:
+    return {".html": "text/html", ".htm": "text/html", ".pdf": "application/pdf", ".json": "application/json"}.get(
+        path.suffix.lower(), "application/octet-stream")

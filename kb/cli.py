@@ -34,12 +34,18 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.pass_obj
 def import_(data: DataDir, sources: tuple[Path, ...]) -> None:
-    """Archive snapshot files (JSON Lines shaped like the portal corpus) or a folder of them, offline."""
+    """Archive snapshot files (JSON Lines shaped like the portal corpus) or a folder of them, offline.
+
+    A folder's `site/<host>/<path>` mirror tree is archived too, as pages and attachments of their source."""
     from ingest.archive import Archive
-    from ingest.snapshot_import import import_snapshot
+    from ingest.snapshot_import import SITE_DIR, import_site, import_snapshot
 
     archive = Archive(data.archive)
     for source in sources:
+        if source.is_dir() and (source / SITE_DIR).is_dir():
+            site = import_site(source / SITE_DIR, archive)
+            click.echo(f"{source / SITE_DIR}: {site.new} new, {site.changed} changed, "
+                       f"{site.unchanged} unchanged, {len(site.failed)} failed")
         files = sorted(source.glob("*.jsonl")) if source.is_dir() else [source]
         for file in files:
             summary = import_snapshot(file, archive)
