@@ -4,8 +4,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 
+from kb.schema import load_schema
 from kb.status import DocDates, Period, RelationRef, next_day, status_on, status_periods
 
 N57, N61, N70, N55 = "商务部公告2025年第57号", "商务部公告2025年第61号", "商务部公告2025年第70号", "商务部公告2025年第55号"
@@ -96,3 +100,32 @@ def test_suspension_of_one_part_leaves_the_rest_in_force() -> None:
 def test_faqs_have_no_status_and_next_day_crosses_months() -> None:
     assert status_periods([DocDates("F", "faq", "2024-01-01", None)], []) == []
     assert next_day("2026-11-30") == "2026-12-01"
+
+
+# -- acceptance over the knowledge base built from the real corpus (real extraction) -------------
+
+def _status_rows(db: Path, date: str, doc: str) -> dict[str | None, tuple[str, str | None]]:
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(load_schema().queries["status_on"]["sql"], {"date": date}).fetchall()
+    finally:
+        conn.close()
+    return {r[3]: (r[4], r[7]) for r in rows if r[0] == doc}
+
+
+def test_corpus_no61_in_force_then_suspended_by_no70_then_in_force_again(built_kb: Path, corpus_dir: Path) -> None:
+    assert _status_rows(built_kb, "2025-10-20", N61)["一（三）"] == ("in_force", N61)
+    assert _status_rows(built_kb, "2025-10-20", N61)["一（一）"] == ("published_not_effective", N61)
+    on_jan15 = _status_rows(built_kb, "2026-01-15", N61)
+    assert on_jan15[None] == on_jan15["一（三）"] == ("suspended", N70)
+    on_dec1 = _status_rows(built_kb, "2026-12-01", N61)
+    assert on_dec1[None] == on_dec1["一（三）"] == on_dec1["一（一）"] == ("in_force", N61)
+
+
+def test_corpus_no57_published_not_yet_effective(built_kb: Path, corpus_dir: Path) -> None:
+    assert _status_rows(built_kb, "2025-10-20", N57) == {None: ("published_not_effective", N57)}
+    assert _status_rows(built_kb, "2025-11-10", N57) == {None: ("suspended", N70)}
+
+
+def test_corpus_suspended_notices_absent_from_the_archive_are_known_by_reference(built_kb: Path, corpus_dir: Path) -> None:
+    assert _status_rows(built_kb, "2026-01-15", N55) == {None: ("suspended", N70)}
