@@ -201,3 +201,8 @@ def leading_number(text: str, *, max_offset: int = 0) -> NumberMatch | None:
     first = found[0]
     opening = len(text) - len(text.lstrip())
     return first if first.start - opening <= max_offset else None
+
+
+def issuer_names() -> tuple[str, ...]:
+    """The issuers numbers.yml knows, longest first."""
+    return _rules().issuers

@@ -11,27 +11,20 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from ingest.archive import Record
 from ingest.document import Attachment, Document
-from ingest.parse.numbers import find_numbers
+from ingest.parse.assemble import PageFields, build_document
+from ingest.parse.errors import ParseError
 
 NAME = "snapshot"
 CONTENT_TYPE = "application/x-mofcom-snapshot+json"
 REQUIRED = ("source_url", "title", "text")
 
-# Portal column name → document type when the text prints no number.
-COLUMN_TYPES = {
-    "常见问题": "faq",
-    "法律": "law",
-    "法规": "regulation",
-    "规章及规范性文件": "regulation",
-    "管制清单": "other",
-}
 
-
-class SnapshotError(ValueError):
-    pass
+class SnapshotError(ParseError):
+    """A snapshot line or record that is not a usable portal record; names file:line or URL."""
 
 
 def iter_snapshot(path: Path) -> Iterator[tuple[int, dict]]:
@@ -43,10 +36,10 @@ def iter_snapshot(path: Path) -> Iterator[tuple[int, dict]]:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise SnapshotError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
+                raise SnapshotError(f"{path}:{lineno}", f"not JSON ({exc.msg})") from exc
             missing = [k for k in REQUIRED if not record.get(k)]
             if missing:
-                raise SnapshotError(f"{path}:{lineno}: missing {', '.join(missing)}")
+                raise SnapshotError(f"{path}:{lineno}", f"missing {', '.join(missing)}")
             yield lineno, record
 
 
@@ -55,25 +48,37 @@ def encode(record: dict) -> bytes:
 
 
 def parse(content: bytes, record: Record) -> Document:
-    data = json.loads(content.decode("utf-8"))
-    title = data["title"].strip()
-    text = data["text"]
-    numbers = find_numbers(title) or find_numbers(text)
-    number = numbers[0] if numbers else None
+    try:
+        data = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SnapshotError(record.url, f"snapshot record is not UTF-8 JSON ({exc})") from exc
+    missing = [k for k in REQUIRED if not data.get(k)]
+    if missing:
+        raise SnapshotError(record.url, f"snapshot record lacks {', '.join(missing)}")
+    return build_document(fields_of(data, record.sha256))
+
+
+def fields_of(data: dict, raw_sha256: str | None = None) -> PageFields:
+    """A snapshot record (the corpus format) → the fields every source hands to build_document."""
     posted = dt.date.fromisoformat(data["posted"]) if data.get("posted") else None
-    doc_type = "announcement" if number else COLUMN_TYPES.get(data.get("column", ""), "other")
-    return Document(
-        doc_id=number.canonical if number else f"{NAME}:{record.sha256[:16]}",
-        doc_type=doc_type,
-        title=title,
-        text=text,
-        original_text=text,
+    return PageFields(
+        title=data["title"],
+        text=data["text"],
         source=NAME,
-        doc_number=number.canonical if number else None,
-        doc_number_printed=number.printed if number else None,
-        posted_date=posted,
         source_urls=(data["source_url"],),
-        attachments=tuple(Attachment(name=a["name"], url=a["url"]) for a in data.get("attachments", [])),
-        raw_sha256=record.sha256,
+        posted_date=posted,
         column=data.get("column"),
+        attachments=tuple(
+            Attachment(name=a.get("name") or _name_from_url(a["url"]), url=a["url"])
+            for a in data.get("attachments", [])
+        ),
+        raw_sha256=raw_sha256,
     )
+
+
+def _name_from_url(url: str) -> str:
+    """An attachment listed without a name: its fileName= parameter, else the URL's last segment."""
+    query = parse_qs(urlsplit(url).query)
+    if query.get("fileName"):
+        return query["fileName"][0]
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])

@@ -1,0 +1,178 @@
+"""Text normalisation that never loses the original.
+
+`normalise(original)` returns a `NormalisedText`: the clean text that Document.text and every
+offset refer to, the original, and for each clean character the index of the original character
+it came from, so any span can be shown as printed.
+
+What changes, and why it is safe:
+- full-width ASCII letters, digits and a few symbols → half-width (３Ｃ００１ → 3C001); CJK
+  punctuation （），：；。．、 is kept, since part labels and citations are printed with it;
+- ideographic and no-break spaces → space, zero-width characters dropped, CR/LF → LF;
+- each line stripped, blank lines dropped (paragraphs are one per line);
+- stray spaces inside Chinese dropped when a side is a single spaced-out character
+  (不 可 靠 实 体, 公 告, 地 址：); spaces between words (商务部 海关总署) are kept;
+- optionally, line-wrap joins for text from PDFs and Office files (`join_wraps=True`).
+Traditional → simplified is a separate search copy (`simplified`), never the offsets' text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from opencc import OpenCC
+
+_SPACE = {"\u3000", "\u00a0", "\t", "\u2002", "\u2003", "\u2009", "\u202f", "\u205f", "\f", "\v"}
+_DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
+# Full-width symbols that mean the same as their ASCII forms in these texts.
+_SAFE_SYMBOLS = "％＋－＝＜＞＠＃＆＊／＿｜～"
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+_STRAY_SPACE = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+_SENTENCE_END = "。！？；：…”’）》」』】"
+_PART_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[a-z][.．]|第[一二三四五六七八九十百]+[章节条]|附件)"
+)
+
+
+def _halfwidth(ch: str) -> str:
+    code = ord(ch)
+    if (
+        0xFF10 <= code <= 0xFF19
+        or 0xFF21 <= code <= 0xFF3A
+        or 0xFF41 <= code <= 0xFF5A
+        or ch in _SAFE_SYMBOLS
+    ):
+        return chr(code - 0xFEE0)
+    return ch
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    text: str
+    original: str
+    origin: tuple[int, ...]  # origin[i]: index in `original` of text[i]; one extra entry for len(text)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of `original` that text[start:end] came from."""
+        if start >= end:
+            return self.origin[start], self.origin[start]
+        return self.origin[start], self.origin[end - 1] + 1
+
+    def original_of(self, start: int, end: int) -> str:
+        a, b = self.original_span(start, end)
+        return self.original[a:b]
+
+
+class _Builder:
+    """Characters plus, for each, its index in the original text."""
+
+    def __init__(self, chars: list[str], origin: list[int]) -> None:
+        self.chars = chars
+        self.origin = origin
+
+    @property
+    def text(self) -> str:
+        return "".join(self.chars)
+
+    def keep(self, indices: list[int], replacements: dict[int, str] | None = None) -> _Builder:
+        replacements = replacements or {}
+        return _Builder(
+            [replacements.get(i, self.chars[i]) for i in indices], [self.origin[i] for i in indices]
+        )
+
+
+def _map_characters(b: _Builder) -> _Builder:
+    chars: list[str] = []
+    origin: list[int] = []
+    for ch, at in zip(b.chars, b.origin, strict=True):
+        if ch in _DROP:
+            continue
+        if ch == "\r":
+            ch = "\n"
+            if chars and chars[-1] == "\n" and origin[-1] == at - 1:
+                continue  # CR LF
+        chars.append(" " if ch in _SPACE else _halfwidth(ch))
+        origin.append(at)
+    return _Builder(chars, origin)
+
+
+def _tidy_lines(b: _Builder) -> _Builder:
+    """Strip every line, drop blank ones, one LF between lines."""
+    text = b.text
+    keep: list[int] = []
+    for line in re.finditer(r"[^\n]+", text):
+        stripped = line.group(0).strip()
+        if not stripped:
+            continue
+        lead = len(line.group(0)) - len(line.group(0).lstrip())
+        start = line.start() + lead
+        if keep:
+            keep.append(line.start() - 1)  # the LF before this line
+        keep.extend(range(start, start + len(stripped)))
+    return b.keep(keep)
+
+
+def _drop_stray_spaces(b: _Builder) -> _Builder:
+    text = b.text
+    dropped: set[int] = set()
+    for m in _STRAY_SPACE.finditer(text):
+        left = text.rfind(" ", 0, m.start()) + 1
+        left = max(left, text.rfind("\n", 0, m.start()) + 1)
+        right_end = m.end()
+        while right_end < len(text) and text[right_end] not in " \n":
+            right_end += 1
+        left_token, right_token = text[left : m.start()], text[m.end() : right_end]
+        # Spaced-out characters (公 告, 地 址：) versus two words (商务部 海关总署).
+        if len(left_token) == 1 or len(right_token) == 1 or _core_len(right_token) == 1:
+            dropped.update(range(m.start(), m.end()))
+    return b.keep([i for i in range(len(b.chars)) if i not in dropped])
+
+
+def _core_len(token: str) -> int:
+    """Length without trailing punctuation: 址： counts as one character."""
+    return len(token.rstrip("：:，,。；;、"))
+
+
+def _join_wraps(b: _Builder, width: int) -> _Builder:
+    """Join a line to the next when it was wrapped: long, not ending a sentence, and the next
+    line does not open a numbered part or an annex."""
+    text = b.text
+    lines = text.split("\n")
+    replaced: dict[int, str] = {}
+    dropped: set[int] = set()
+    pos = 0
+    for line, following in zip(lines, lines[1:], strict=False):
+        newline = pos + len(line)
+        if len(line) >= width and line[-1] not in _SENTENCE_END and not _PART_START.match(following):
+            joins_words = (
+                line[-1].isascii()
+                and line[-1].isalnum()
+                and following[:1].isascii()
+                and following[:1].isalnum()
+            )
+            if joins_words:
+                replaced[newline] = " "  # English words wrapped across lines keep a space
+            else:
+                dropped.add(newline)
+        pos = newline + 1
+    return b.keep([i for i in range(len(b.chars)) if i not in dropped], replaced)
+
+
+def normalise(original: str, *, join_wraps: bool = False, wrap_width: int = 20) -> NormalisedText:
+    b = _Builder(list(original), list(range(len(original))))
+    b = _tidy_lines(_map_characters(b))
+    b = _drop_stray_spaces(b)
+    if join_wraps:
+        b = _join_wraps(b, wrap_width)
+    return NormalisedText(b.text, original, (*b.origin, len(original)))
+
+
+@cache
+def _converter() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """A simplified-Chinese copy for search (兩用物項 → 两用物项). Offsets do not refer to it."""
+    return str(_converter().convert(text))
