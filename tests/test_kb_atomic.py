@@ -27,6 +27,7 @@ SLOW_BUILD = textwrap.dedent("""
     from pathlib import Path
     sys.path.insert(0, {tests!r})
     from kb.build import build
+    from kb_facts_fixture import hand_facts
 
     def slow(doc):
         time.sleep(0.3)
