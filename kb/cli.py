@@ -141,6 +141,27 @@ def serve(data: DataDir, host: str, port: int) -> None:
     sys.exit(run_serve(data.db, host, port))
 
 
+@cli.command("eval")
+@click.option("--split", type=click.Choice(["dev", "train", "all"]), default="dev", show_default=True,
+              help="Which gold documents to score (annotations/split.json).")
+@click.option("--gold", "gold_files", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Score these gold files (or folders of them) instead of a split; repeatable.")
+@click.option("--corpus", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Corpus snapshot (JSON Lines) holding the annotated records [default: ../shared/corpus/"
+                   "exportcontrol-notices.jsonl].")
+@click.option("--json", "as_json", is_flag=True, help="Print scores as JSON.")
+@click.option("--errors", is_flag=True, help="Also list every miss and false hit.")
+@click.option("--baseline", "with_baseline", is_flag=True, help="Also score the naive regex baseline.")
+@click.option("--markdown", is_flag=True, help="Print the README table (extractor beside the naive baseline).")
+@click.option("--update-floors", is_flag=True, help="Raise the F1 floors in annotations/baseline.json to these scores.")
+@click.option("--allow-lower", metavar="REASON", default=None, help="Let --update-floors lower floors; REASON is recorded.")
+def eval_(**options: object) -> None:
+    """Score the extraction against the gold annotations: precision, recall, F1 per fact type and span label."""
+    from kb.eval.command import EvalOptions, run
+
+    run(EvalOptions(**options))  # type: ignore[arg-type]
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)
