@@ -16,7 +16,7 @@ from ingest.document import Document, Part
 _LABELS = (
     (1, re.compile(r"[ \t\u3000]*([一二三四五六七八九十]{1,3})[、．.]")),
     (2, re.compile(r"[ \t\u3000]*(（[一二三四五六七八九十]{1,3}）)")),
-    (3, re.compile(r"[ \t\u3000]*(\d{1,2})\s*[．.、](?!\d)")),
+    (3, re.compile(r"[ \t\u3000]*(\d{1,2})\s*(?:．|、|\.(?!\d))")),  # 1. but never 2.5
     (4, re.compile(r"[ \t\u3000]*([a-z])\s*[．.、]")),
 )
 

@@ -1,0 +1,96 @@
+"""The pipeline as a spaCy package: config.cfg, factories found through entry points, saved with
+nlp.to_disk and loaded back with spacy.load; its version; the facts record; the CLI command."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import spacy
+from click.testing import CliRunner
+
+import kb.extract.pipeline as pipeline
+from ingest.document import Document
+from kb.cli import cli
+from kb.extract import PIPELINE_VERSION, extract, extract_many
+from kb.facts import Facts
+
+TEXT = ("经研究，自即日起至2026年11月10日，商务部、海关总署公告2025年第55号、56号暂停实施。"
+        "（一）1C909.a．金属钬（参考税则号列：28053019）。\n商务部 海关总署\n2025年11月7日")
+
+
+def sample(doc_id: str = "sample", text: str = TEXT) -> Document:
+    return Document(doc_id=doc_id, doc_type="announcement", title="样例", text=text, source="test")
+
+
+def test_every_component_is_a_registered_entry_point() -> None:
+    registered = {e.name for e in entry_points(group="spacy_factories")}
+    nlp = pipeline.build_pipeline(model_dir=None)
+    assert nlp.lang == "zh" and nlp.pipe_names
+    assert {nlp.get_pipe_meta(name).factory for name in nlp.pipe_names} <= registered
+
+
+def test_saved_pipeline_loads_with_spacy_load_and_reads_the_same(tmp_path: Path) -> None:
+    nlp = pipeline.shared_pipeline()
+    nlp.to_disk(tmp_path / "mofcom_extract")
+    loaded = spacy.load(tmp_path / "mofcom_extract")
+    assert loaded.pipe_names == nlp.pipe_names
+    a, b = nlp(TEXT), loaded(TEXT)
+    for group in ("control_codes", "hs_codes", "dates", "doc_numbers", "clauses"):
+        assert [(s.start_char, s.end_char, s.label_, s._.value) for s in a.spans[group]] == \
+               [(s.start_char, s.end_char, s.label_, s._.value) for s in b.spans[group]]
+    assert [s._.value for s in b.spans["doc_numbers"]][1]["canonical"] == "商务部公告2025年第56号"
+
+
+def test_characters_are_tokens_so_every_match_aligns() -> None:
+    doc = pipeline.shared_pipeline()(TEXT)
+    assert all(len(t.text) == 1 for t in doc)
+    assert all(s.text == TEXT[s.start_char : s.end_char] for group in doc.spans.values() for s in group)
+
+
+def test_pipeline_version_follows_patterns_and_model(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    copy = tmp_path / "extract"
+    shutil.copytree(pipeline.HERE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(pipeline, "_VERSIONED", ((copy, ("*.py", "*.yaml", "*.cfg")), (copy / "model", ("**/*",))))
+    before = pipeline.pipeline_version()
+    assert before == pipeline.pipeline_version()
+    patterns = copy / "patterns.yaml"
+    patterns.write_text(patterns.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    after_patterns = pipeline.pipeline_version()
+    (copy / "model").mkdir(exist_ok=True)
+    (copy / "model" / "weights.bin").write_bytes(b"\x00\x01")
+    assert len({before, after_patterns, pipeline.pipeline_version()}) == 3
+    assert len(PIPELINE_VERSION) == 16
+
+
+def test_extract_many_matches_extract_and_round_trips() -> None:
+    docs = [sample("a"), sample("b", TEXT.replace("56号", "57号"))]
+    many = list(extract_many(docs, batch_size=1))
+    assert many == [extract(d) for d in docs]
+    assert [r.target_number[-3:] for r in many[1].relations] == ["55号", "57号"]
+    for facts in many:
+        assert Facts.loads(facts.dumps()) == facts
+        assert facts.meta["pipeline_version"] == PIPELINE_VERSION
+
+
+def test_cli_extract_prints_facts_for_a_snapshot_line(tmp_path: Path) -> None:
+    snap = tmp_path / "snap.jsonl"
+    records = [{"source_url": f"https://example.invalid/{i}", "title": f"样例{i}", "text": text}
+               for i, text in enumerate(["本文无编号。", TEXT])]
+    snap.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "extract", str(snap), "--line", "2"])
+    assert result.exit_code == 0, result.output
+    [facts] = json.loads(result.output)
+    assert [(r["relation"], r["target_number"]) for r in facts["relations"]] == [
+        ("suspends", "商务部公告2025年第55号"), ("suspends", "商务部公告2025年第56号")]
+    assert facts["hs_codes"][0]["hs_code"] == "28053019"
+
+
+def test_cli_extract_names_a_file_no_parser_reads(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body>not a MOFCOM page</body></html>", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "extract", str(page)])
+    assert result.exit_code != 0
+    assert "page.html" in str(result.exception)

@@ -1,0 +1,142 @@
+"""The rule components and the linking, on short samples written by the team (restating the forms
+MOFCOM prints; no corpus needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.document import CatalogueRow, Document
+from kb.extract import extract
+from kb.extract.components import find_control_codes, find_hs_codes, find_law_references
+from kb.extract.entities import find_entities
+from kb.extract.structure import detect_parts
+from kb.extract.thresholds import find_thresholds
+
+
+def doc(text: str, title: str = "样例公告", **kw: object) -> Document:
+    return Document(doc_id="sample", doc_type="announcement", title=title, text=text, source="test", **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("printed", "code"), [
+    ("（一）1C902.a．金属钐", "1C902.a"),
+    ("3C901.a.1 具有下述特性", "3C901.a.1"),
+    ("（一）1C117.d．钨相关材料", "1C117.d"),  # full-width dot closes the code
+    ("3E004生产3C004项的技术", "3E004"),  # a code followed directly by Chinese
+    ("见1C909.a.2、1C910.a.2项", "1C909.a.2"),
+])
+def test_control_codes_as_printed(printed: str, code: str) -> None:
+    found = list(find_control_codes(printed))
+    assert found[0][3] == code
+    assert printed[found[0][0] : found[0][1]].replace("．", ".") == code
+
+
+def test_no_control_code_inside_longer_alphanumerics() -> None:
+    assert list(find_control_codes("型号X1C902A1和编号21C9023")) == []
+
+
+def test_hs_numbers_several_per_parenthesis_and_eight_digit_tariff_lines() -> None:
+    text = "氧化钬(参考海关商品编号：2846901930、2846901990)；金属钬（参考税则号列：28053019）；电话12345678"
+    got = [(text[s:e], label) for s, e, label, _ in find_hs_codes(text)]
+    assert got == [("2846901930", "HS10"), ("2846901990", "HS10"), ("28053019", "HS8")]
+
+
+@pytest.mark.parametrize(("printed", "expected"), [
+    ("能量密度大于等于 300 Wh/kg的电池", ("能量密度", ">=", 300.0, "Wh/kg")),
+    ("价值比例达到0.1%及以上的", ("价值比例", ">=", 0.1, "%")),
+    ("纯度≥99.99%的金属镓", ("纯度", ">=", 99.99, "%")),
+    ("抗拉强度不低于1500MPa", ("抗拉强度", ">=", 1500.0, "MPa")),
+    ("伸长率超过8%", ("伸长率", ">", 8.0, "%")),
+    ("14纳米及以下逻辑芯片", ("逻辑芯片", "<=", 14.0, "纳米")),
+    ("粒度小于等于50×10⁻⁶m", ("粒度", "<=", 5e-05, "m")),
+    ("c．直径不超过120mm", ("直径", "<=", 120.0, "mm")),
+])
+def test_thresholds_as_parameter_operator_value_unit(printed: str, expected: tuple) -> None:
+    found = find_thresholds(printed)
+    assert [(t.parameter, t.operator, t.value, t.unit) for t in found] == [expected]
+
+
+def test_counts_in_prose_are_not_thresholds() -> None:
+    assert find_thresholds("不晚于出口后10个工作日报告，3家以上企业") == []
+
+
+def test_law_references_with_each_article() -> None:
+    text = "依据《中华人民共和国反外国制裁法》第三条、第四条，《中华人民共和国出口管制法》和《合规告知书》"
+    got = [(m[3]["law"], m[3]["articles"]) for m in find_law_references(text)]
+    assert got == [("《中华人民共和国反外国制裁法》", ["第三条", "第四条"]), ("《中华人民共和国出口管制法》", [None])]
+
+
+def test_structure_paths_from_printed_labels() -> None:
+    text = "一、甲类物项\n（一）1C001.a．材料：\n1．第一项；\na．子项\n二、乙类物项\n说明：结束"
+    assert [(p.path, p.level) for p in detect_parts(text)] == [
+        ("一", 1), ("一（一）", 2), ("一（一）1", 3), ("一（一）1a", 4), ("二", 1)]
+
+
+SAMPLE_LIST_NOTICE = """决定对下列物项实施出口管制：
+ 一、镓相关物项
+ （一）3C901.a．金属镓：
+ 1．纯度≥99.99%的金属镓(参考海关商品编号：8112921010)；
+ 2．3C902.b.2 氮化镓晶片(参考海关商品编号：2850001200、3818009031)。
+ （二）3E901 生产3C901项的技术。
+ 本公告自2025年12月1日起正式实施。
+ 商务部 海关总署
+ 2025年10月9日"""
+
+
+def test_linking_item_code_hs_threshold_within_the_part_and_printed_oddity_flagged() -> None:
+    facts = extract(doc(SAMPLE_LIST_NOTICE))
+    assert [(h.hs_code, h.control_code, h.item) for h in facts.hs_codes] == [
+        ("8112921010", "3C901.a", "纯度≥99.99%的金属镓"),
+        ("2850001200", "3C902.b.2", "氮化镓晶片"),
+        ("3818009031", "3C902.b.2", "氮化镓晶片"),
+    ]
+    odd = next(c for c in facts.controls if c.control_code == "3C902.b.2")
+    assert odd.flags == ("code-outside-parent-group: 3C902.b.2 under 3C901.a",)
+    assert facts.flags == ("3C902.b.2 printed under 3C901.a",)
+    assert [(t.control_code, t.parameter, t.value) for t in facts.thresholds] == [("3C901.a", "纯度", 99.99)]
+    assert [(c.control_code, c.role) for c in facts.controls][-2:] == [("3E901", "control"), ("3C901", "mention")]
+    assert (facts.effective_date, facts.signed_date) == ("2025-12-01", "2025-10-09")
+
+
+def test_every_fact_span_points_into_the_text() -> None:
+    d = doc(SAMPLE_LIST_NOTICE)
+    facts = extract(d)
+    for fact in (*facts.controls, *facts.hs_codes, *facts.thresholds, *facts.dates):
+        assert d.text[fact.span.start : fact.span.end] == fact.span.text
+
+
+def test_window_resumes_and_chinese_numeral_dates() -> None:
+    text = ("经研究，自二〇二六年十一月十一日起至2027年11月10日，商务部公告2025年第61号第二款暂停实施。"
+            "自2027年11月11日起，商务部公告2025年第62号恢复实施。\n商务部\n2026年11月1日")
+    facts = extract(doc(text))
+    assert [(r.relation, r.target_number, r.part, r.start_date, r.end_date) for r in facts.relations] == [
+        ("suspends", "商务部公告2025年第61号", "第二款", "2026-11-11", "2027-11-10"),
+        ("resumes", "商务部公告2025年第62号", None, "2027-11-11", None),
+    ]
+    assert [d.role for d in facts.dates] == ["window_start", "window_end", "window_start", "signed"]
+
+
+def test_on_publication_takes_the_signed_date() -> None:
+    facts = extract(doc("本公告自公布之日起正式实施。\n商务部\n2026年1月6日"))
+    assert (facts.effective_date, facts.effective_on_publication) == ("2026-01-06", True)
+
+
+def test_entities_with_aliases_branches_and_country() -> None:
+    text = ("决定将2家美国实体列入不可靠实体清单。\n附件\n不可靠实体清单\n"
+            "1. 样例航空公司（Sample Aero, Inc.）\n地 址：1 Main St, Springfield, VA, USA\n邮 编：22150\n"
+            "常用名称：Sample Aero, SAI\n-样例航空西部分公司\n-样例航空东部分公司\n"
+            "2. 示例科技公司（Example Tech LLC）\n")
+    entities = find_entities(text, "关于将2家美国实体列入不可靠实体清单的公告")
+    assert [(e.ordinal, e.name_zh, e.name_en, e.list_name, e.action) for e in entities] == [
+        (1, "样例航空公司", "Sample Aero, Inc.", "不可靠实体清单", "add"),
+        (2, "示例科技公司", "Example Tech LLC", "不可靠实体清单", "add")]
+    first = entities[0]
+    assert first.aliases == ("Sample Aero", "SAI")
+    assert first.branches == ("样例航空西部分公司", "样例航空东部分公司")
+    assert (first.postcode, first.country) == ("22150", "美国")
+
+
+def test_catalogue_rows_carry_their_pdf_page() -> None:
+    rows = (CatalogueRow(page=12, seq="1", control_code="1C902.a", name="金属钐", hs_codes=("2805301910",)),)
+    facts = extract(doc("两用物项出口管制清单（目录表格见各页）", rows=rows))
+    assert [(c.control_code, c.span.page, c.hs_codes) for c in facts.controls] == [("1C902.a", 12, ("2805301910",))]
+    assert [(h.hs_code, h.control_code, h.span.page) for h in facts.hs_codes] == [("2805301910", "1C902.a", 12)]
