@@ -85,13 +85,13 @@ class _Builder:
 def _map_characters(b: _Builder) -> _Builder:
     chars: list[str] = []
     origin: list[int] = []
+    previous = ""
     for ch, at in zip(b.chars, b.origin, strict=True):
-        if ch in _DROP:
+        after_cr, previous = previous == "\r", ch
+        if ch in _DROP or (ch == "\n" and after_cr):  # CR LF is one line break
             continue
         if ch == "\r":
             ch = "\n"
-            if chars and chars[-1] == "\n" and origin[-1] == at - 1:
-                continue  # CR LF
         chars.append(" " if ch in _SPACE else _halfwidth(ch))
         origin.append(at)
     return _Builder(chars, origin)
