@@ -121,6 +121,9 @@ def build(data: DataDir, full: bool) -> None:
     from kb.build import build as run_build
 
     summary = run_build(data.archive, data.db, state_dir=data.state, full=full)
+    if summary.unchanged:
+        click.echo(f"{data.db}: unchanged ({summary.documents} documents; nothing new in the archive or code)")
+        return
     click.echo(
         f"{data.db}: {summary.documents} documents (+{summary.reference_only} known by reference), "
         f"{summary.extracted} extracted, {summary.cached} from cache, {len(summary.failures)} failed to parse, "
