@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -24,12 +25,12 @@ def ordered_metrics(scores: Scores) -> list[str]:
 
 
 def table(scores: Scores, baseline: Scores | None, title: str) -> Table:
-    out = Table(title=title)
+    out = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False)  # light borders: fits 80 columns
     out.add_column("metric", no_wrap=True)
     for name in ("gold", "tp", "fp", "fn", "P", "R", "F1"):
-        out.add_column(name, justify="right")
+        out.add_column(name, justify="right", no_wrap=True)
     if baseline:
-        out.add_column("baseline F1", justify="right")
+        out.add_column("naive", justify="right", no_wrap=True)
     for metric in ordered_metrics(scores):
         c = scores.metrics[metric]
         row = [metric, str(c.support), str(c.tp), str(c.fp), str(c.fn), _fmt(c.precision), _fmt(c.recall), _fmt(c.f1)]
