@@ -165,6 +165,19 @@ def eval_(**options: object) -> None:
     run(EvalOptions(**options))  # type: ignore[arg-type]
 
 
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--password", default="", help="Password of a protected PDF.")
+def catalogue(file: Path, fmt: str, password: str) -> None:
+    """Parse a catalogue PDF (control list, licence catalogue); print its rows with their pages."""
+    from ingest.catalogue import parse_catalogue
+    from ingest.catalogue.formats import rows_to_csv, rows_to_json
+
+    rows = parse_catalogue(file, password=password)
+    click.echo(rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows), nl=fmt == "json")
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

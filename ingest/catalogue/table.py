@@ -1,11 +1,11 @@
 """Catalogue rows from the lines of successive pages (pure: words in, CatalogueRows out).
 
-A line whose first word sits in the first column and which crosses a column boundary (or whose
-first cell is not a row number) is full-width text: a section heading, a technical note on the
-row above, or the continuation of either. Any other line holds cells; it starts a new row when
-its 序号 cell (or, without one, its 管制编码 cell) is filled, and otherwise continues the open
-row, which is how rows crossing page breaks and wrapped cells are read. A row keeps the page of
-its first line."""
+A line that crosses a column boundary, or starts in the first column with a heading or note
+marker or with nothing but a text that is not a row number, is full-width text: a section
+heading, a technical note on the row above, or the continuation of either. Any other line holds
+cells; it starts a new row when its 序号 cell (or, without one, its 管制编码 cell) is filled, and
+otherwise continues the open row, which is how rows crossing page breaks and wrapped cells are
+read. A row keeps the page of its first line."""
 
 from __future__ import annotations
 
@@ -137,9 +137,7 @@ class TableReader:
             column = frame.column_of(word.x0)
             spanning = spanning or word.x1 > frame.right_of(column) + RULE_TOLERANCE
             cells.setdefault(frame.fields[column], []).append(word.text)
-        first_field = frame.fields[frame.column_of(line[0].x0)]
-        first_text = " ".join(cells[first_field])
-        if spanning or (first_field == frame.fields[0] and not self._starts_row(first_field, first_text)):
+        if spanning or self._is_full_width(cells, frame.fields):
             self._read_full_width(page, line, frame)
             return
         self._close_block()
@@ -149,6 +147,17 @@ class TableReader:
             self._row = _RowDraft(page)
         for name, text in texts.items():
             self._row.cells.setdefault(name, []).append(text)
+
+    def _is_full_width(self, cells: dict[str, list[str]], fields: tuple[str, ...]) -> bool:
+        """A line starting in the first column that opens a heading or note, or that holds only a
+        first-column text which cannot start a row (a note's last short line)."""
+        first = cells.get(fields[0])
+        if not first:
+            return False
+        text = " ".join(first)
+        if any(p.match(text) for p in (*self.layout.headings, *self.layout.notes)):
+            return True
+        return len(cells) == 1 and not self._starts_row(fields[0], text)
 
     def _starts_row(self, name: str, text: str) -> bool:
         pattern = self.layout.row_start.get(name)
