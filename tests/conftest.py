@@ -72,3 +72,17 @@ def served_kb(built_kb: Path, corpus_dir: Path, tmp_path_factory: pytest.TempPat
 
     with running_datasette(built_kb, tmp_path_factory.mktemp("datasette") / "server.log") as base:
         yield base
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the parsers' output (then review the diff by reading the texts)",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True with `pytest --update-golden` or MOFCOM_KB_UPDATE_GOLDEN=1."""
+    return bool(request.config.getoption("--update-golden")) or os.environ.get("MOFCOM_KB_UPDATE_GOLDEN") == "1"
