@@ -12,7 +12,7 @@ import json
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlencode
 
-from datasette.utils import tilde_decode
+from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
@@ -152,7 +152,7 @@ async def document_view(datasette: Any, request: Any) -> Response:
     context = {
         "doc": doc,
         "issuers": issuer_list(doc.get("issuers")),
-        "doc_json": f"/{DB}/documents/{quote(doc_id, safe='')}.json",
+        "doc_json": f"/{DB}/documents/{tilde_encode(doc_id)}.json",
         "text_html": highlight(doc.get("text") or "", marks),
         "mark_counts": {k: sum(1 for m in marks if m.kind == k) for k in FACT_MARKS},
         "periods": await rows(
@@ -205,11 +205,17 @@ DOCUMENT_COLUMNS = {"document_id", "source_document_id", "target_document_id", "
 
 @hookimpl
 def render_cell(value: Any, column: str, table: str | None, database: str) -> Markup | None:
-    """Document ids anywhere in the tables link to the document page."""
-    if database != DB or not isinstance(value, str) or not value:
+    """Document ids anywhere in the tables link to the document page, codes to their history."""
+    if database != DB:
+        return None
+    label = None
+    if isinstance(value, dict) and "value" in value:  # a foreign key Datasette expanded to {value, label}
+        value, label = value["value"], value.get("label")
+    if not isinstance(value, str) or not value:
         return None
     if (table == "documents" and column == "id") or column in DOCUMENT_COLUMNS:
-        return Markup(f'<a href="{html.escape(document_href(value))}">{html.escape(value)}</a>')
+        text = html.escape(value) if not label or label == value else f"{html.escape(label)} <em>{html.escape(value)}</em>"
+        return Markup(f'<a href="{html.escape(document_href(value))}">{text}</a>')
     if column == "control_code" or (column == "hs_code" and value.isdigit()):
         return Markup(f'<a href="{html.escape(code_href(value))}">{html.escape(value)}</a>')
     return None

@@ -4,6 +4,7 @@ Built with ElementTree so the XML is always well formed, whatever the text conta
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
@@ -16,6 +17,8 @@ DB = "mofcom"
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
 TAG = "tag:mofcom-kb,2025:"
+# Characters XML 1.0 cannot carry at all (ElementTree would write them and break the feed).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 NEW_DOCUMENTS_SQL = """
 select id, doc_number, title, doc_type, signed_date, posted_date, source_url, substr(text, 1, 280) as excerpt
@@ -61,7 +64,7 @@ def atom_feed(feed_id: str, title: str, self_url: str, alternate: str, entries: 
     def sub(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
         node = ET.SubElement(parent, f"{{{ATOM}}}{name}", attrs)
         if text is not None:
-            node.text = text
+            node.text = NOT_XML.sub("", text)
         return node
 
     feed = ET.Element(f"{{{ATOM}}}feed")
