@@ -9,13 +9,15 @@ Every table is written in a sorted order, so the same archive gives the same row
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import importlib
 import os
 import sqlite3
 import time
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,6 +167,9 @@ def validate(path: Path, expected: dict[str, int]) -> None:
                 raise KbError(f"{path}: {written} rows in {table}, {count} expected")
         if not expected.get("documents"):
             raise KbError(f"{path}: no documents written")
+        indexed = conn.execute(f"SELECT count(*) FROM {search.FTS_TABLE}").fetchone()[0]
+        if indexed != expected.get("search_index", 0):
+            raise KbError(f"{path}: {indexed} rows in {search.FTS_TABLE}, {expected.get('search_index', 0)} expected")
     finally:
         conn.close()
 
@@ -174,8 +179,31 @@ def build(archive_root: Path, db_path: Path, *, state_dir: Path | None = None, f
     """Build db_path from the archive. Nothing new (same archive manifest, code and pipeline as the
     existing database's build) → nothing done. `full` rebuilds and re-extracts everything, ignoring
     the facts cache; `extractor`/`version` replace kb.extract (tests)."""
-    started = time.perf_counter()
     state = state_dir or db_path.parent / "state"
+    with build_lock(state, db_path):
+        return _build(archive_root, db_path, state, full, extractor, version)
+
+
+@contextlib.contextmanager
+def build_lock(state: Path, db_path: Path) -> Iterator[None]:
+    """One build at a time per data dir (both would write mofcom.db.new). The OS drops the lock
+    when the holder dies, so a killed build never blocks the next."""
+    state.mkdir(parents=True, exist_ok=True)
+    lock_path = state / "build.lock"
+    with open(lock_path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise KbError(f"{db_path}: another build is running (lock {lock_path})") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor: Extractor | None,
+           version: str | None) -> BuildSummary:
+    started = time.perf_counter()
     if extractor is None:
         extractor, version = None, fingerprint.pipeline_version(state)
     version = version or "custom"

@@ -175,3 +175,12 @@ def test_validation_catches_missing_rows_and_foreign_keys(tmp_path: Path) -> Non
 def test_empty_archive_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(KbError, match=str(tmp_path / "archive")):
         make(tmp_path)
+
+
+def test_a_second_concurrent_build_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    sample_archive(tmp_path / "archive")
+    with build_module.build_lock(tmp_path / "state", tmp_path / "mofcom.db"), \
+            pytest.raises(KbError, match="another build is running"):
+        make(tmp_path)
+    db, summary = make(tmp_path)  # released: the next build runs
+    assert summary.documents > 0 and db.exists()
