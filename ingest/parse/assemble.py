@@ -163,7 +163,9 @@ def build_document(fields: PageFields) -> Document:
         text=text,
         source=fields.source,
         doc_number=number.canonical if number else None,
-        doc_number_printed=number.printed if number else None,
+        doc_number_printed=re.sub(r"\s*\n\s*", " ", number.printed)
+        if number
+        else None,  # a masthead spans lines
         issuers=issuers,
         signed_date=signed,
         posted_date=fields.posted_date,
