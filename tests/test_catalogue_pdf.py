@@ -38,11 +38,12 @@ from ingest.catalogue import (
     NoCatalogueTableError,
     NotPdfError,
     TruncatedPdfError,
+    catalogue_document,
     parse_catalogue,
     parse_catalogues,
     read_catalogue,
 )
-from ingest.document import CatalogueRow
+from ingest.document import CatalogueRow, Document
 from ingest.parse.errors import ParseError
 from kb.cli import cli
 
@@ -90,6 +91,18 @@ def test_rows_notes_and_units_breaking_across_pages(tmp_path: Path) -> None:
     assert rows == rendered.rows
     assert rows[-2].hs_codes[-1] == "2805301969" and rows[-2].unit == "千克/台（套）"
     assert rows[-1].page == rendered.pages
+
+
+def test_a_catalogue_document_cites_each_row_in_its_text(sample_pdf: tuple[Path, RenderedCatalogue]) -> None:
+    path, rendered = sample_pdf
+    data = path.read_bytes()
+    doc = catalogue_document(data, url="https://exportcontrol.mofcom.gov.cn/a/sample.pdf", sha256="ab" * 32)
+    assert (doc.doc_id, doc.doc_type, doc.rows) == ("catalogue:abababababababab", "catalogue", tuple(rendered.rows))
+    assert doc.title == "两用物项出口管制清单（稀土相关物项 样例）"  # the printed title above the table
+    start, end = doc.meta["row_lines"][0]
+    assert doc.text[start:end] == "1\t1C909.a\t金属钬、含钬的合金及相关制品\t金属钬\t28053019\t千克"
+    assert doc.text.index("第1类 专用材料") < start and doc.text.endswith(rendered.rows[-1].notes or "")
+    assert Document.from_json(json.loads(doc.dumps())).rows == doc.rows
 
 
 # --- the real corpus, 100+ pages -----------------------------------------------------------------

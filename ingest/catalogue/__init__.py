@@ -2,8 +2,10 @@
 
     rows = parse_catalogue("catalogue.pdf")          # list[CatalogueRow], each with its start page
     batch = parse_catalogues(paths)                   # .tables by file, .failures (typed errors)
+    doc = catalogue_document(data, url=..., sha256=...)  # a Document (doc_type "catalogue")
 """
 
+from ingest.catalogue.document import catalogue_document
 from ingest.catalogue.errors import (
     CatalogueError,
     CorruptPdfError,
@@ -24,6 +26,7 @@ __all__ = [
     "EmptyPdfError",
     "EncryptedPdfError",
     "Heading",
+    "catalogue_document",
     "NoCatalogueTableError",
     "NotPdfError",
     "TruncatedPdfError",

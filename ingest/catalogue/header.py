@@ -36,6 +36,7 @@ class TableFrame:
     body_bottom: float = math.inf
     left: float = -math.inf  # the table's outer borders, when ruled
     right: float = math.inf
+    header_top: float = -math.inf  # where the header row starts (text above it precedes the table)
 
     def column_of(self, x: float) -> int:
         """Index of the column a word starting at x belongs to."""
@@ -45,7 +46,7 @@ class TableFrame:
         return self.boundaries[column] if column < len(self.boundaries) else math.inf
 
     def on_page(self, body_top: float, body_bottom: float) -> TableFrame:
-        return TableFrame(self.fields, self.boundaries, body_top, body_bottom, self.left, self.right)
+        return TableFrame(self.fields, self.boundaries, body_top, body_bottom, self.left, self.right, self.header_top)
 
 
 def find_header(words: Sequence[Word], titles: Mapping[str, str]) -> list[HeaderCell] | None:
@@ -87,6 +88,7 @@ def frame_from_header(cells: Sequence[HeaderCell], rules: Sequence[Rule]) -> Tab
         body_bottom=table_bottom(rules, bottom),
         left=max(outer_left) if outer_left else -math.inf,
         right=min(outer_right) if outer_right else math.inf,
+        header_top=top,
     )
 
 

@@ -6,10 +6,11 @@ typed CatalogueError naming the file; a batch goes on past a bad file."""
 from __future__ import annotations
 
 import io
+import math
 import os
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pdfplumber
@@ -60,13 +61,19 @@ def read_catalogue(source: Source, name: str | None = None, *, password: str = "
     layout = load_layout()
     reader = TableReader(layout)
     frame: TableFrame | None = None
+    preamble: list[str] = []
     for page in iter_pages(data, name, password=password):
+        lines = group_lines(list(page.words))
+        started = frame is not None
         frame = page_frame(page, frame, layout)
+        if not started:
+            above = frame.header_top if frame else math.inf
+            preamble += [" ".join(w.text for w in line) for line in lines if line[0].bottom <= above]
         if frame is not None:
-            reader.read_page(page.number, group_lines(list(page.words)), frame, page.hrules)
+            reader.read_page(page.number, lines, frame, page.hrules)
     if frame is None:
         raise NoCatalogueTableError(name, "no page has the catalogue header row (序号 / 管制编码 / 物项名称及描述 …)")
-    return reader.finish()
+    return replace(reader.finish(), preamble=tuple(preamble))
 
 
 def parse_catalogues(sources: Iterable[str | os.PathLike[str]], *, password: str = "") -> CatalogueBatch:

@@ -62,6 +62,7 @@ class CatalogueTable:
     rows: tuple[CatalogueRow, ...]
     headings: tuple[Heading, ...]
     pages: int
+    preamble: tuple[str, ...] = ()  # text lines before the table: its title, a cover page
 
 
 @dataclass

@@ -1,0 +1,74 @@
+"""A catalogue PDF as a Document (doc_type "catalogue"): its rows, and a text made of them.
+
+The text holds one line per heading, row and note, so kb/ can search and cite it like any other
+document; `meta["row_lines"]` maps each row to its line's character range in that text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import PurePosixPath
+from urllib.parse import urlparse
+
+from ingest.catalogue.reader import read_catalogue
+from ingest.catalogue.table import CatalogueTable, Heading
+from ingest.document import CatalogueRow, Document
+
+SOURCE = "catalogue"
+
+
+def row_line(row: CatalogueRow) -> str:
+    cells = (row.seq, row.control_code, row.name, row.reference_name, " ".join(row.hs_codes), row.unit)
+    return "\t".join(cell or "" for cell in cells)
+
+
+def table_text(table: CatalogueTable) -> tuple[str, list[tuple[int, int]]]:
+    """The table as text, and each row's (start, end) offsets in it."""
+    headings: dict[int, list[Heading]] = {}
+    for heading in table.headings:
+        headings.setdefault(heading.first_row, []).append(heading)
+    lines: list[str] = list(table.preamble)
+    spans = []
+    offset = sum(len(line) + 1 for line in lines)
+    for index in range(len(table.rows) + 1):
+        for heading in headings.get(index, ()):
+            for line in (heading.text, *heading.notes):
+                lines.append(line)
+                offset += len(line) + 1
+        if index == len(table.rows):
+            break
+        row = table.rows[index]
+        line = row_line(row)
+        spans.append((offset, offset + len(line)))
+        lines.append(line)
+        offset += len(line) + 1
+        for note in (row.notes or "").splitlines():
+            lines.append(note)
+            offset += len(note) + 1
+    return "\n".join(lines), spans
+
+
+def catalogue_document(
+    data: bytes,
+    *,
+    url: str,
+    sha256: str,
+    source: str = SOURCE,
+    title: str | None = None,
+    posted_date: dt.date | None = None,
+) -> Document:
+    """Parse a catalogue PDF's bytes (raises a CatalogueError naming `url`) into a Document."""
+    table = read_catalogue(data, url)
+    text, spans = table_text(table)
+    return Document(
+        doc_id=f"{source}:{sha256[:16]}",
+        doc_type="catalogue",
+        title=title or (table.preamble[0] if table.preamble else PurePosixPath(urlparse(url).path).name),
+        text=text,
+        original_text=text,
+        source=source,
+        posted_date=posted_date,
+        source_urls=(url,),
+        rows=table.rows,
+        raw_sha256=sha256,
+        meta={"pages": table.pages, "row_lines": spans},
+    )
