@@ -36,10 +36,12 @@ def make(tmp: Path, extractor: CountingExtractor | None = None, **kw: object) ->
     return db, summary
 
 
-@pytest.fixture()
-def db(tmp_path: Path) -> Path:
-    sample_archive(tmp_path / "archive")
-    return make(tmp_path)[0]
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Built once for the tests that only read it."""
+    tmp = tmp_path_factory.mktemp("kb-build")
+    sample_archive(tmp / "archive")
+    return make(tmp)[0]
 
 
 def rows(db: Path, sql: str, params: dict[str, str] | tuple = ()) -> list[tuple]:
