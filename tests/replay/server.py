@@ -97,13 +97,13 @@ class ReplaySite:
 
 
 class ReplayServer:
-    def __init__(self, replay: ReplaySite | None = None, *, delay: float = 0.0) -> None:
+    def __init__(self, replay: ReplaySite | None = None, *, delay: float = 0.0, port: int = 0) -> None:
         self.site = replay or ReplaySite()
         self.faults: dict[str, Fault] = {}  # "/host/path" (no query) → fault
         self.log: list[Logged] = []
         self.delay = delay  # seconds per response: lets a test kill a crawl mid-run
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
