@@ -186,3 +186,14 @@ def test_cli_scores_given_gold_files(workspace: dict[str, Path]) -> None:
     assert result.exit_code == 0, result.output
     assert result.output.startswith("| metric (given files: 1 documents)")
     assert "| doc_numbers | 2 |" in result.output
+
+
+def test_naive_baseline_patterns_are_the_documented_ones() -> None:
+    doc = Document(doc_id="d", doc_type="announcement", title="商务部公告2025第61号", source="t",
+                   text="（参考税则号列：28053019）（参考海关商品编号：2846901920）1C902.a 商务部令2025年第6号 2025年12月1日")
+    facts = naive.extract(doc)
+    assert [h.hs_code for h in facts.hs_codes] == ["2846901920"]  # 8-digit 税则号列 unseen
+    assert facts.references == ()  # neither 公告2025第61号 (no 年) nor orders
+    assert [c.control_code for c in facts.controls] == ["1C902.a"]
+    assert [(d.date, d.role) for d in facts.dates] == [("2025-12-01", "mention")]
+    assert facts.relations == () and facts.thresholds == ()
