@@ -19,12 +19,14 @@ from datasette import hookimpl
 
 DB = "mofcom"
 CODE = re.compile(r"^(?:[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*|[0-9]{8}|[0-9]{10})$")
+LABEL_CHARS = 16  # lane labels longer than this are cut (the full title is the tooltip)
 HS = re.compile(r"^[0-9]{8}(?:[0-9]{2})?$")
 
 PERIODS_SQL = """
 select p.document_id, p.part, p.status, p.start_date, p.end_date, p.caused_by_document_id as caused_by, p.basis,
-       d.doc_number, d.title, d.signed_date
+       d.doc_number, d.title, d.signed_date, c.doc_number as caused_by_number
 from document_status_periods p join documents d on d.id = p.document_id
+left join documents c on c.id = p.caused_by_document_id
 {where}
 order by coalesce(d.signed_date, d.posted_date, p.start_date), p.document_id, p.start_date, p.part
 """
@@ -72,16 +74,18 @@ def lanes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         lane = out.get(key)
         if lane is None:
             label = short_number(row["doc_number"], row["title"] or row["document_id"])
+            if row["part"]:
+                label += " " + row["part"]
             lane = out[key] = {
                 "document_id": row["document_id"],
-                "label": label + (f" {row['part']}" if row["part"] else ""),
+                "label": label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…",
                 "title": row["title"] or row["doc_number"] or row["document_id"],
                 "href": "/-/document/" + quote(row["document_id"], safe=""),
                 "part": row["part"],
                 "periods": [],
             }
         lane["periods"].append(
-            {k: row[k] for k in ("status", "start_date", "end_date", "caused_by", "basis")}
+            {k: row[k] for k in ("status", "start_date", "end_date", "caused_by", "caused_by_number", "basis")}
         )
     return list(out.values())
 
