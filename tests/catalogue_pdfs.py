@@ -234,7 +234,7 @@ def _column_x(field: str) -> tuple[float, float]:
     raise KeyError(field)
 
 
-def _item_lines(item: Item) -> list[list[tuple[float, str]]]:
+def _item_lines(item: Item, valign: str = "top") -> list[list[tuple[float, str]]]:
     cells: dict[str, list[str]] = {
         "seq": [item.seq],
         "control_code": [item.control_code],
@@ -244,6 +244,8 @@ def _item_lines(item: Item) -> list[list[tuple[float, str]]]:
         "unit": wrap(item.unit or "", _column_x("unit")[1]),
     }
     height = max(1, *(len(lines) for lines in cells.values()))
+    if valign == "middle":  # Word's "centre vertically": short cells sit halfway down the row
+        cells = {name: [""] * ((height - len(lines)) // 2) + lines for name, lines in cells.items()}
     return [
         [(_column_x(name)[0], lines[i]) for name, lines in cells.items() if i < len(lines)] for i in range(height)
     ]
@@ -260,6 +262,7 @@ def render_catalogue(
     title: str = "两用物项和技术进出口许可证管理目录",
     subtitle: str = "（样例：mofcom-kb 团队为测试绘制，非官方文本）",
     password: str | None = None,
+    valign: str = "top",
 ) -> RenderedCatalogue:
     """Draw the blocks as a catalogue PDF at `path`; returns the rows drawn, with their start pages."""
     register_font()
@@ -272,7 +275,7 @@ def render_catalogue(
         if isinstance(block, Heading):
             _draw(pages, _full_width_lines(block.text), full_width=True)
             continue
-        first, last = _draw(pages, _item_lines(block), full_width=False)
+        first, last = _draw(pages, _item_lines(block, valign), full_width=False)
         rows.append(block.row(first))
         if last != first:
             broken_rows.append(block.control_code)

@@ -8,7 +8,7 @@ import pytest
 
 from ingest.catalogue.cells import hs_numbers, join_code, join_wrapped
 from ingest.catalogue.header import TableFrame, find_header, frame_from_header
-from ingest.catalogue.page import Rule, Word, group_lines
+from ingest.catalogue.page import HRule, Rule, Word, group_lines
 from ingest.catalogue.table import TableReader, load_layout
 from ingest.document import CatalogueRow
 
@@ -36,7 +36,11 @@ def full(top: float, text: str) -> list[Word]:
     return [word(text, EDGES["seq"] + 3, top)]
 
 
-def read(*pages: list[list[Word]], frame: TableFrame = FRAME, hrules: tuple[float, ...] = ()):
+def rules(*ys: float, x0: float = 40.0) -> tuple[HRule, ...]:
+    return tuple(HRule(y, x0, RIGHT) for y in ys)
+
+
+def read(*pages: list[list[Word]], frame: TableFrame = FRAME, hrules: tuple[HRule, ...] = ()):
     reader = TableReader(LAYOUT)
     for number, lines in enumerate(pages, 1):
         reader.read_page(number, lines, frame, hrules)
@@ -82,6 +86,15 @@ def test_header_found_with_a_title_wrapped_inside_its_cell() -> None:
     assert [c.field for c in found] == list(EDGES)
     hs = found[4]
     assert (hs.title, hs.top, hs.bottom) == ("海关商品编号", 94, 116)
+
+
+def test_letter_spaced_titles_are_joined() -> None:
+    spaced = [word("序", 44, 100), word("号", 60, 100), word("管制编码", 82, 100), word("物项名称及描述", 188, 100),
+              word("单\u3000位", 468, 100)]
+    found = find_header(spaced, LAYOUT.titles)
+    assert found is not None
+    assert [(c.field, c.title, c.x0) for c in found] == [
+        ("seq", "序号", 44), ("control_code", "管制编码", 82), ("name", "物项名称及描述", 188), ("unit", "单位", 468)]
 
 
 def test_no_header_on_a_page_of_rows_or_of_prose() -> None:
@@ -146,11 +159,40 @@ def test_notes_attach_to_the_row_above_and_run_on_across_pages() -> None:
 def test_on_a_ruled_page_a_cell_border_separates_full_width_blocks() -> None:
     lines = [cells(100, seq="1", control_code="1C909", name="钬"), full(113, "说明：" + "钬" * 47),
              full(126, "第2类 材料加工"), cells(139, seq="2", control_code="2B001", name="机床")]
-    ruled = read(lines, hrules=(112.0, 125.0, 138.0))
+    ruled = read(lines, hrules=rules(112, 125, 138))
     assert ruled.rows[0].notes == "说明：" + "钬" * 47
     assert [(h.text, h.first_row) for h in ruled.headings] == [("第2类 材料加工", 1)]
-    same_block = read(lines, hrules=(112.0, 138.0))  # no border between: one note, though 第2类 opens a line
+    same_block = read(lines, hrules=rules(112, 138))  # no border between: one note, though 第2类 opens a line
     assert same_block.rows[0].notes == "说明：" + "钬" * 47 + "第2类 材料加工"
+
+
+def test_vertically_centred_cells_belong_to_the_row_between_the_rules() -> None:
+    lines = [
+        cells(100, name="金属钬、含钬的合", hs_codes="2805301910"),
+        cells(113, seq="1", control_code="1C909.a", name="金及相关制品", unit="千克"),
+        cells(126, name="钬铜合金"),
+        cells(152, seq="2", control_code="1C909.b", name="氧化钬", unit="千克"),
+    ]
+    rows = read(lines, hrules=rules(95, 139, 165)).rows
+    assert [(r.seq, r.control_code, r.name, r.hs_codes) for r in rows] == [
+        ("1", "1C909.a", "金属钬、含钬的合金及相关制品钬铜合金", ("2805301910",)), ("2", "1C909.b", "氧化钬", ())]
+
+
+def test_rules_under_merged_cells_do_not_split_a_row() -> None:
+    """序号 and 管制编码 merged over three HS lines, each HS line ruled off in its own columns."""
+    lines = [cells(100, seq="1", control_code="1C909.a", name="金属钬", hs_codes="2805301910", unit="千克"),
+             cells(113, hs_codes="2805301920"), cells(126, hs_codes="2805301930"),
+             cells(139, seq="2", control_code="1C909.b", name="氧化钬")]
+    partial = tuple(HRule(y, EDGES["hs_codes"], RIGHT) for y in (111, 124))
+    rows = read(lines, hrules=(*rules(98, 137), *partial)).rows
+    assert [(r.seq, r.hs_codes, r.unit) for r in rows] == [
+        ("1", ("2805301910", "2805301920", "2805301930"), "千克"), ("2", (), None)]
+
+
+def test_rows_without_rules_between_them_still_split_at_each_seq() -> None:
+    lines = [cells(100, seq="1", control_code="1C909", name="钬"), cells(113, seq="2", control_code="1C910",
+                                                                      name="铒")]
+    assert [r.seq for r in read(lines, hrules=rules(98, 130)).rows] == ["1", "2"]
 
 
 def test_headings_close_rows_and_keep_notes_printed_before_the_first_row() -> None:

@@ -105,6 +105,12 @@ def test_a_catalogue_document_cites_each_row_in_its_text(sample_pdf: tuple[Path,
     assert Document.from_json(json.loads(doc.dumps())).rows == doc.rows
 
 
+def test_vertically_centred_cells(tmp_path: Path) -> None:
+    blocks = [*sample_blocks(), Item("16", "1C999", "居中对齐的测试物项：" + "长名称" * 30, "测试", ("2805301900",), "千克")]
+    rendered = render_catalogue(blocks, tmp_path / "middle.pdf", valign="middle")
+    assert parse_catalogue(tmp_path / "middle.pdf") == rendered.rows
+
+
 # --- the real corpus, 100+ pages -----------------------------------------------------------------
 
 def test_corpus_catalogue_parses_to_exactly_the_rows_drawn(

@@ -54,7 +54,7 @@ def find_header(words: Sequence[Word], titles: Mapping[str, str]) -> list[Header
 
     `titles` maps each accepted title (without spaces) to its field. A row counts as the header
     when one line holds at least two complete titles and at least three fields are found."""
-    pieces = [w for w in words if any(w.text in t for t in titles)]
+    pieces = _title_pieces(words, titles)
     for line in group_lines([w for w in pieces if w.text in titles]):
         if len(line) < 2:
             continue
@@ -101,6 +101,25 @@ def table_bottom(rules: Sequence[Rule], below: float) -> float:
 def table_top(rules: Sequence[Rule]) -> float:
     """The top of the table's ruling on a page without a header row; -inf when unruled."""
     return min((r.top for r in rules), default=-math.inf) - RULE_TOLERANCE
+
+
+def _title_pieces(words: Sequence[Word], titles: Mapping[str, str]) -> list[Word]:
+    """Words that are parts of titles, spaces removed, letter-spaced parts (序  号) joined again."""
+    pieces: list[Word] = []
+    for word in sorted(words, key=lambda w: (round(w.top), w.x0)):
+        text = "".join(word.text.split())
+        if not text or not any(text in t for t in titles):
+            continue
+        if pieces:
+            last = pieces[-1]
+            height = last.bottom - last.top
+            joined = last.text + text
+            same_line = abs(word.top - last.top) < height / 2 and 0 <= word.x0 - last.x1 < 3 * height
+            if same_line and any(joined in t for t in titles):
+                pieces[-1] = Word(joined, last.x0, word.x1, min(last.top, word.top), max(last.bottom, word.bottom))
+                continue
+        pieces.append(Word(text, word.x0, word.x1, word.top, word.bottom))
+    return pieces
 
 
 def _columns_of(words: Sequence[Word]) -> list[list[Word]]:

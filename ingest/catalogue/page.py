@@ -27,12 +27,21 @@ class Rule:
     bottom: float
 
 
+@dataclass(frozen=True, slots=True)
+class HRule:
+    """A horizontal ruling line at `y` from `x0` to `x1`."""
+
+    y: float
+    x0: float
+    x1: float
+
+
 @dataclass(frozen=True)
 class PageContent:
     number: int  # 1-based
     words: tuple[Word, ...]
     rules: tuple[Rule, ...] = ()
-    hrules: tuple[float, ...] = ()  # y (top) of horizontal ruling lines: cell borders between rows
+    hrules: tuple[HRule, ...] = ()  # cell borders between rows
 
 
 def group_lines(words: list[Word]) -> list[list[Word]]:

@@ -29,7 +29,7 @@ from ingest.catalogue.errors import (
     TruncatedPdfError,
 )
 from ingest.catalogue.header import TableFrame, find_header, frame_from_header, table_bottom, table_top
-from ingest.catalogue.page import PageContent, Rule, Word, group_lines
+from ingest.catalogue.page import HRule, PageContent, Rule, Word, group_lines
 from ingest.catalogue.table import CatalogueTable, Layout, TableReader, load_layout
 from ingest.document import CatalogueRow
 
@@ -134,9 +134,9 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
                     if e["orientation"] == "v" and e["bottom"] - e["top"] >= MIN_RULE_LENGTH
                 ),
                 hrules=tuple(
-                    sorted(
-                        e["top"] for e in edges if e["orientation"] == "h" and e["x1"] - e["x0"] >= MIN_RULE_LENGTH
-                    )
+                    HRule(e["top"], e["x0"], e["x1"])
+                    for e in edges
+                    if e["orientation"] == "h" and e["x1"] - e["x0"] >= MIN_RULE_LENGTH
                 ),
             )
             page.close()  # drop pdfplumber's per-page caches: memory stays flat on long catalogues

@@ -9,16 +9,18 @@ read. A row keeps the page of its first line."""
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from ingest.catalogue.cells import hs_numbers, join_code, join_wrapped
 from ingest.catalogue.header import RULE_TOLERANCE, TableFrame
-from ingest.catalogue.page import Word
+from ingest.catalogue.page import HRule, Word
 from ingest.document import CatalogueRow
 
 LAYOUT_FILE = Path(__file__).with_name("layout.json")
@@ -111,27 +113,60 @@ class TableReader:
         self.pages = 0
         self._row: _RowDraft | None = None
         self._block: _Block | None = None
-        self._hrules: tuple[float, ...] = ()
+        self._hrules: tuple[float, ...] = ()  # y of the rules crossing the first column
 
     def read_page(
-        self, page: int, lines: list[list[Word]], frame: TableFrame, hrules: tuple[float, ...] = ()
+        self, page: int, lines: list[list[Word]], frame: TableFrame, hrules: Sequence[HRule] = ()
     ) -> None:
-        """Read one page's lines; `hrules` are its horizontal ruling lines (cell borders), if any."""
+        """Read one page's lines; `hrules` are its horizontal ruling lines (cell borders), if any.
+
+        Rules crossing the first column separate table rows: the lines between two of them form
+        one row even when its 序号 sits lower than its first line (vertically centred cells)."""
         self.pages = max(self.pages, page)
-        self._hrules = hrules
-        for index, line in enumerate(lines):
-            if line[0].top < frame.body_top or line[0].top > frame.body_bottom:
-                continue
-            if index == len(lines) - 1 and frame.body_bottom == math.inf and self._is_page_number(line):
-                continue  # an unruled table: the footer's page number sits in the body band
-            self._read_line(page, line, frame)
+        inside_first_column = frame.boundaries[0] - 2 * RULE_TOLERANCE if frame.boundaries else frame.left
+        self._hrules = tuple(sorted(r.y for r in hrules if r.x0 <= inside_first_column <= r.x1))
+        body = [
+            line
+            for index, line in enumerate(lines)
+            if frame.body_top <= line[0].top <= frame.body_bottom
+            # an unruled table: the footer's page number sits in the body band
+            and not (index == len(lines) - 1 and frame.body_bottom == math.inf and self._is_page_number(line))
+        ]
+        for band in self._bands(body):
+            split = [(line, self._cells(line, frame)) for line in band]
+            starts = [texts is not None and self._is_row_start(texts, frame.fields) for _, texts in split]
+            cell_lines = [i for i, (_, texts) in enumerate(split) if texts is not None]
+            first_start = starts.index(True) if any(starts) and self._hrules else None
+            for i, ((line, texts), is_start) in enumerate(zip(split, starts, strict=True)):
+                if texts is None:
+                    self._read_full_width(page, line, frame)
+                    continue
+                self._close_block()
+                if first_start is not None:  # the band is a row: it opens at its top line
+                    opens = i == cell_lines[0] or (is_start and i != first_start)
+                else:
+                    opens = is_start
+                if opens or self._row is None:
+                    self._close_row()
+                    self._row = _RowDraft(page)
+                for name, text in texts.items():
+                    self._row.cells.setdefault(name, []).append(text)
 
     def finish(self) -> CatalogueTable:
         self._close_block()
         self._close_row()
         return CatalogueTable(tuple(self.rows), tuple(self.headings), self.pages)
 
-    def _read_line(self, page: int, line: list[Word], frame: TableFrame) -> None:
+    def _bands(self, lines: list[list[Word]]) -> list[list[list[Word]]]:
+        """Lines grouped by the horizontal rules between them (one group when there are none)."""
+        bands: dict[int, list[list[Word]]] = {}
+        for line in lines:
+            middle = (line[0].top + line[0].bottom) / 2
+            bands.setdefault(bisect.bisect_left(self._hrules, middle), []).append(line)
+        return [bands[key] for key in sorted(bands)]
+
+    def _cells(self, line: list[Word], frame: TableFrame) -> dict[str, str] | None:
+        """The line's text per column, or None for a full-width line (heading, note)."""
         cells: dict[str, list[str]] = {}
         spanning = False
         for word in line:
@@ -139,15 +174,8 @@ class TableReader:
             spanning = spanning or word.x1 > frame.right_of(column) + RULE_TOLERANCE
             cells.setdefault(frame.fields[column], []).append(word.text)
         if spanning or self._is_full_width(cells, frame.fields):
-            self._read_full_width(page, line, frame)
-            return
-        self._close_block()
-        texts = {name: " ".join(parts) for name, parts in cells.items()}
-        if self._row is None or self._is_row_start(texts, frame.fields):
-            self._close_row()
-            self._row = _RowDraft(page)
-        for name, text in texts.items():
-            self._row.cells.setdefault(name, []).append(text)
+            return None
+        return {name: " ".join(parts) for name, parts in cells.items()}
 
     def _is_full_width(self, cells: dict[str, list[str]], fields: tuple[str, ...]) -> bool:
         """A line starting in the first column that opens a heading or note, or that holds only a
