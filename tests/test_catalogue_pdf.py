@@ -18,6 +18,7 @@ from catalogue_pdfs import (
     Heading,
     Item,
     RenderedCatalogue,
+    corpus_blocks,
     load_corpus,
     render_catalogue,
     render_corpus_catalogue,
@@ -149,9 +150,10 @@ def test_corpus_catalogue_has_every_awkward_layout(
 
 
 def test_parse_speed_is_close_to_bare_text_extraction(corpus_dir: Path, tmp_path: Path) -> None:
-    """Loose guard (>= 50%; the bench measures the 75% bar on the full file): a ~20 page annex."""
+    """Loose guard (>= 50%; the bench measures the 75% bar on the full file): a ~10 page annex."""
     path = tmp_path / "annex.pdf"
-    render_corpus_catalogue(corpus_dir, path, volumes=1)
+    items, hs = load_corpus(corpus_dir)
+    assert render_catalogue(corpus_blocks(items[:80], hs, volumes=1), path).pages >= 8
 
     def bare() -> None:
         with pdfplumber.open(path) as pdf:
