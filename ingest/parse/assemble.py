@@ -27,6 +27,7 @@ from ingest.parse.text import normalise, simplified
 DOC_TYPES_FILE = Path(__file__).with_name("doc_types.yml")
 NUMBER_LABEL = "发布文号"
 DATE_LABELS = ("发文日期", "成文日期")
+MASTHEAD_CHARS = 200  # a masthead number (中华人民共和国商务部令 / 二〇二五年 第6号) opens the body
 # (2020年10月17日第十三届全国人民代表大会常务委员会第二十二次会议通过)
 _ADOPTED = re.compile(
     r"^[（(](?P<date>\d{4}年\d{1,2}月\d{1,2}日)(?:中华人民共和国)?(?:第.{1,4}届)?"
@@ -72,7 +73,7 @@ def own_number(title: str, text: str, structure: Structure) -> tuple[NumberMatch
     if lead := leading_number(_TITLE_TAG.sub("", title)):
         return lead, "title"
     body = text[structure.body[0] : structure.body[1]]
-    lead = leading_number(body)
+    lead = leading_number(body[:MASTHEAD_CHARS])
     if lead and lead.kind != "presidential_order":  # 主席令 promulgates a law; it does not number it
         return lead, "masthead"
     return None, None

@@ -35,16 +35,21 @@ _PART_START = re.compile(
 )
 
 
-def _halfwidth(ch: str) -> str:
-    code = ord(ch)
-    if (
-        0xFF10 <= code <= 0xFF19
-        or 0xFF21 <= code <= 0xFF3A
-        or 0xFF41 <= code <= 0xFF5A
-        or ch in _SAFE_SYMBOLS
-    ):
-        return chr(code - 0xFEE0)
-    return ch
+def _translation() -> dict[int, str]:
+    """One-to-one replacements: full-width ASCII letters, digits and safe symbols; odd spaces; CR."""
+    table = {
+        code: chr(code - 0xFEE0)
+        for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+    }
+    table.update({ord(ch): chr(ord(ch) - 0xFEE0) for ch in _SAFE_SYMBOLS})
+    table.update({ord(ch): " " for ch in _SPACE})
+    table[ord("\r")] = "\n"
+    return table
+
+
+_TRANSLATION = _translation()
+# Characters to drop: zero-width ones, and the LF of a CR LF pair (the CR already became a LF).
+_DROPPED = re.compile("[" + "".join(_DROP) + "]|(?<=\r)\n")
 
 
 @dataclass(frozen=True)
@@ -83,18 +88,12 @@ class _Builder:
 
 
 def _map_characters(b: _Builder) -> _Builder:
-    chars: list[str] = []
-    origin: list[int] = []
-    previous = ""
-    for ch, at in zip(b.chars, b.origin, strict=True):
-        after_cr, previous = previous == "\r", ch
-        if ch in _DROP or (ch == "\n" and after_cr):  # CR LF is one line break
-            continue
-        if ch == "\r":
-            ch = "\n"
-        chars.append(" " if ch in _SPACE else _halfwidth(ch))
-        origin.append(at)
-    return _Builder(chars, origin)
+    text = b.text
+    mapped = _Builder(list(text.translate(_TRANSLATION)), b.origin)
+    dropped = {m.start() for m in _DROPPED.finditer(text)}
+    if not dropped:
+        return mapped
+    return mapped.keep([i for i in range(len(text)) if i not in dropped])
 
 
 def _tidy_lines(b: _Builder) -> _Builder:
