@@ -162,6 +162,8 @@ def test_on_a_ruled_page_a_cell_border_separates_full_width_blocks() -> None:
     ruled = read(lines, hrules=rules(112, 125, 138))
     assert ruled.rows[0].notes == "说明：" + "钬" * 47
     assert [(h.text, h.first_row) for h in ruled.headings] == [("第2类 材料加工", 1)]
+    free_text = [lines[0], full(113, "本项不包括民用产品。"), full(126, "另见2B001。")]
+    assert read(free_text, hrules=rules(112, 125, 138)).rows[0].notes == "本项不包括民用产品。\n另见2B001。"
     same_block = read(lines, hrules=rules(112, 138))  # no border between: one note, though 第2类 opens a line
     assert same_block.rows[0].notes == "说明：" + "钬" * 47 + "第2类 材料加工"
 

@@ -109,6 +109,8 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
         if isinstance(cause, PDFPasswordIncorrect):
             raise EncryptedPdfError(name, "password-protected PDF (no or wrong password)") from exc
         raise CorruptPdfError(name, f"unreadable PDF structure: {_describe(cause)}") from exc
+    except Exception as exc:  # e.g. unreadable metadata, which pdfplumber resolves at open
+        raise CorruptPdfError(name, f"unreadable PDF: {_describe(exc)}") from exc
     with pdf:
         try:
             pages = pdf.pages

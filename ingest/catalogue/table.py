@@ -208,7 +208,8 @@ class TableReader:
         elif any(p.match(text) for p in self.layout.notes):
             self._close_block()
             self._block = _Block("note", page, [text])
-        else:
+        else:  # free text: a note under a row, else a heading
+            self._close_block()
             self._block = _Block("note" if self._row else "heading", page, [text])
         char_width = line[-1].bottom - line[-1].top
         self._block.wrapped = line[-1].x1 >= frame.right - 2 * char_width
