@@ -55,11 +55,25 @@ class FactsCache:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.conn = sqlite3.connect(path)
-        self.conn.execute(
-            "CREATE TABLE IF NOT EXISTS facts (doc_id TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, "
-            "PRIMARY KEY (doc_id, key))")
-        self.conn.commit()
+        try:
+            self.conn = self._open()
+        except sqlite3.DatabaseError:
+            # Not a cache we can read (truncated, overwritten): it only saves time, so start afresh.
+            path.unlink(missing_ok=True)
+            self.conn = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path)
+        try:
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS facts (doc_id TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, "
+                "PRIMARY KEY (doc_id, key))")
+            conn.execute("SELECT count(*) FROM facts").fetchone()
+            conn.commit()
+        except sqlite3.DatabaseError:
+            conn.close()
+            raise
+        return conn
 
     def get(self, doc_id: str, key: str) -> Facts | None:
         row = self.conn.execute("SELECT json FROM facts WHERE doc_id = ? AND key = ?", (doc_id, key)).fetchone()
@@ -67,8 +81,8 @@ class FactsCache:
             return None
         try:
             return facts_from_json(json.loads(row[0]))
-        except (TypeError, ValueError, KeyError):
-            return None  # an entry from an older Facts shape: recompute
+        except Exception:  # an entry from an older Facts shape, or damaged: recompute it
+            return None
 
     def put(self, doc_id: str, key: str, facts: Facts) -> None:
         with self.conn:
