@@ -9,8 +9,9 @@ expected output of the parser.
 
 `corpus_blocks` builds a catalogue from the real corpus (the control codes with their
 descriptions, the 2026 licence catalogue's HS numbers spread over them deterministically);
-`render_sample_catalogue` draws a small catalogue written by the team (rare-earth codes
-1C909–1C913 as 商务部 海关总署公告2025年第57号 lists them) that needs no corpus.
+`render_sample_catalogue` (or `python tests/catalogue_pdfs.py OUT.pdf`) draws a small catalogue
+written by the team (rare-earth codes 1C909–1C913 as 商务部 海关总署公告2025年第57号 lists them)
+that needs no corpus.
 """
 
 from __future__ import annotations
@@ -390,3 +391,11 @@ def sample_blocks() -> list[Block]:
 def render_sample_catalogue(path: Path) -> RenderedCatalogue:
     """A one-page sample catalogue written by the team (labelled 样例 on the page); returns its rows."""
     return render_catalogue(sample_blocks(), path, title="两用物项出口管制清单（稀土相关物项 样例）")
+
+
+if __name__ == "__main__":  # .venv/bin/python tests/catalogue_pdfs.py OUT.pdf: write the team's sample
+    import sys
+
+    out = Path(sys.argv[1])
+    drawn = render_sample_catalogue(out)
+    print(f"{out}: {drawn.pages} page(s), {len(drawn.rows)} rows")
