@@ -10,7 +10,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from ingest.document import DOC_TYPES, Document
+from ingest.document import Document
+from ingest.parse.assemble import doc_type as type_from_number
 from ingest.parse.numbers import find_numbers
 from kb.facts import Facts, Span
 
@@ -87,8 +88,9 @@ def document_row(doc: Document, facts: Facts) -> Row:
 
 def reference_row(doc_number: str) -> Row:
     """A document cited by others but not in the archive: what its number tells."""
-    kind, year, number = number_parts(doc_number)
-    doc_type = kind if kind in DOC_TYPES else "other"
+    _kind, year, number = number_parts(doc_number)
+    found = find_numbers(doc_number)
+    doc_type = type_from_number(found[0] if found else None, "", None)  # the parser's own number → type table
     return {
         "id": doc_number, "doc_number": doc_number, "doc_number_printed": None, "doc_type": doc_type,
         "title": None, "issuers": "[]", "signed_date": None, "posted_date": None, "effective_date": None,
