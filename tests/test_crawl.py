@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from replay.harness import run_crawl
-from replay.server import ReplayServer
+from replay.server import Logged, ReplayServer, ReplaySite
 from replay.site import AQY, PORTAL, WWW
 
 from ingest.archive import Archive
-from ingest.crawl import CrawlError
+from ingest.crawl import CrawlError, CrawlSummary
 from ingest.documents import load_documents
 
 
-def test_full_crawl_archives_every_item_once_and_a_second_crawl_changes_nothing(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, CrawlSummary, list[Logged]]:
+    """One full crawl of the replay: its data dir, its summary and the server's request log."""
+    data = tmp_path_factory.mktemp("crawled")
     with ReplayServer() as server:
-        first = run_crawl(tmp_path, server.url)
+        summary = run_crawl(data, server.url)
+    return data, summary, server.log
+
+
+def test_full_crawl_archives_every_item_once_and_a_second_crawl_changes_nothing(
+    crawled: tuple[Path, CrawlSummary, list[Logged]], tmp_path: Path
+) -> None:
+    shutil.copytree(crawled[0], tmp_path, dirs_exist_ok=True)
+    first = crawled[1]
+    with ReplayServer() as server:
         archive = Archive(tmp_path / "archive")
         records = list(archive.records())
         urls = Counter(r.url for r in records)
@@ -35,29 +48,30 @@ def test_full_crawl_archives_every_item_once_and_a_second_crawl_changes_nothing(
         pages = {r.url for r in records if r.kind == "page"}
         assert all(a.parent_url in pages for a in attachments)
         manifest = (tmp_path / "archive" / "manifest.jsonl").read_bytes()
-        first_requests = len(server.log)
+        assert all(e.status == 200 for e in crawled[2])
 
         second = run_crawl(tmp_path, server.url)
         assert (second.new, second.changed, second.failed) == (0, 0, [])
         assert second.unchanged == len(records)
         assert (tmp_path / "archive" / "manifest.jsonl").read_bytes() == manifest
-        again = server.log[first_requests:]
+        again = server.log
         page_gets = [e for e in again if e.method == "GET" and "/art/" in e.path]
         assert page_gets and all(e.headers.get("If-None-Match") and e.status == 304 for e in page_gets)
 
 
-def test_the_same_notice_under_two_hosts_is_one_document_with_both_urls(tmp_path: Path) -> None:
-    with ReplayServer() as server:
-        run_crawl(tmp_path, server.url)
-        twin = server.site.items[0]
-    documents, failures = load_documents(Archive(tmp_path / "archive"))
+def test_the_same_notice_under_two_hosts_is_one_document_with_both_urls(
+    crawled: tuple[Path, CrawlSummary, list[Logged]]
+) -> None:
+    site = ReplaySite()
+    twin = site.items[0]
+    documents, failures = load_documents(Archive(crawled[0] / "archive"))
     assert failures == []
     doc = next(d for d in documents if d.doc_number == twin.number)
     assert {u.split("/")[2] for u in doc.source_urls} == {WWW, AQY}
     assert doc.signed_date == twin.posted - dt.timedelta(days=2)  # 【发文日期】, not the posting date
     assert doc.posted_date == twin.posted
     assert doc.attachments and doc.attachments[0].url.startswith(f"https://{WWW}/cms_files/")
-    assert len(documents) == len(server.site.items) - 3
+    assert len(documents) == len(site.items) - 3
 
 
 def test_a_changed_page_is_archived_as_a_new_version(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from replay.harness import run_crawl
 from replay.server import ReplayServer
 
 from ingest.archive import Archive
@@ -35,6 +36,7 @@ def test_sigkill_mid_run_then_rerun_loses_nothing_and_duplicates_nothing(tmp_pat
         proc.wait(timeout=10)
         assert proc.returncode == -signal.SIGKILL, "the crawl finished before it could be killed"
         killed_log = len(server.log)
+        server.delay = 0.0
         partial = {r.url for r in Archive(data / "archive").records()}
         assert 0 < len(partial) < len(server.site.expected_urls())
         journal = [json.loads(line) for line in (data / "state" / "crawl" / "journal.jsonl").read_text().splitlines()
@@ -57,8 +59,8 @@ def test_sigkill_mid_run_then_rerun_loses_nothing_and_duplicates_nothing(tmp_pat
     assert done_pages and not any(url.split("://", 1)[1] in path for url in done_pages for path in rerun_paths)
 
     # and the result equals an uninterrupted crawl's
+    clean = tmp_path / "clean"
     with ReplayServer() as server:
-        clean = tmp_path / "clean"
-        subprocess.run(fetch_command(clean, server.url), cwd=REPO, check=True, capture_output=True, timeout=60)
+        run_crawl(clean, server.url)
     clean_records = {(r.url, r.sha256) for r in Archive(clean / "archive").records()}
     assert {(r.url, r.sha256) for r in records} == clean_records

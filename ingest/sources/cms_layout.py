@@ -1,7 +1,7 @@
-"""MOFCOM's jpaas CMS, shared by www and aqygzj: its list API, its static indexes and its
-article pages (`<meta name="ArticleTitle">`, body `div[ergodic=article]`, header block
-【发布单位】【发布文号】【发文日期】). Pure functions of bytes; selectors raise when a page
-no longer matches, so a layout change fails loudly instead of yielding empty documents.
+"""MOFCOM's jpaas CMS lists, shared by www and aqygzj: the list API (JSON with data.html)
+and the annual static indexes. Pure functions of bytes; a page that no longer matches
+raises, so a layout change fails loudly instead of yielding empty lists. Article pages
+are read by ingest/parse/article.py (see article_pages.py).
 """
 
 from __future__ import annotations
@@ -9,18 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
 from ingest.archive import Record
 from ingest.http import decode_body
-from ingest.parse.errors import BrokenHtmlError, EncodingError, UnknownLayoutError
-from ingest.sources.spec import Link, ListSpec, SourceSpec, is_attachment_url, page_number
+from ingest.parse.errors import BrokenHtmlError, UnknownLayoutError
+from ingest.sources.article_pages import attachment_links
+from ingest.sources.spec import Link, ListSpec, SourceSpec, page_number
 
 _DATE = re.compile(r"(\d{4})\s*(?:年|-|/|\.)?\s*(\d{1,2})\s*(?:月|-|/|\.)?\s*(\d{1,2})")
-_HEADER_FIELD = re.compile(r"【(发布单位|发布文号|发文日期|成文日期|有效性)】\s*([^【\n]*)")
 _COUNT = re.compile(r"count\s*=\s*[\"']?(\d+)")
 
 
@@ -29,17 +29,6 @@ class ListItem:
     url: str
     title: str
     date: dt.date | None
-
-
-@dataclass(frozen=True)
-class Article:
-    title: str
-    text: str
-    posted: dt.date | None = None
-    column: str | None = None
-    content_source: str | None = None
-    header: dict[str, str] = field(default_factory=dict)  # 发布单位 / 发布文号 / 发文日期 as printed
-    attachments: tuple[tuple[str, str], ...] = ()  # (name, absolute url)
 
 
 def parse_date(text: str | None) -> dt.date | None:
@@ -91,58 +80,6 @@ def parse_static_index(content: bytes, url: str) -> list[ListItem]:
     return list_items(container, url)
 
 
-def _meta(soup: BeautifulSoup, name: str) -> str | None:
-    tag = soup.find("meta", attrs={"name": name})
-    value = tag.get("content") if isinstance(tag, Tag) else None
-    return str(value).strip() if value else None
-
-
-def block_text(tag: Tag) -> str:
-    """Visible text, one line per block, blank lines dropped."""
-    for br in tag.find_all("br"):
-        br.replace_with("\n")
-    lines = (" ".join(line.split()) for line in tag.get_text("\n").splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def attachment_links(tag: Tag, base_url: str) -> tuple[tuple[str, str], ...]:
-    found: dict[str, str] = {}
-    for a in tag.select("a[href]"):
-        url = urljoin(base_url, str(a["href"]).strip())
-        name = a.get_text(" ", strip=True) or url.rsplit("/", 1)[-1]
-        if is_attachment_url(url, name) and url not in found:
-            found[url] = name
-    return tuple((name, url) for url, name in found.items())
-
-
-def parse_article(content: bytes, url: str, content_type: str | None = None) -> Article:
-    html = decode_body(content, content_type)
-    if html.count("?") > 20 and not re.search(r"[\u4e00-\u9fff]", html):
-        raise EncodingError(url, "Chinese text arrived as '?'")
-    soup = BeautifulSoup(html, "lxml")
-    body = soup.select_one('div[ergodic="article"]') or soup.select_one("div.art-con")
-    if body is None:
-        raise UnknownLayoutError(url, "no div[ergodic=article] / div.art-con: not a CMS article page")
-    title = _meta(soup, "ArticleTitle") or (soup.title.get_text(strip=True) if soup.title else "")
-    if not title:
-        raise BrokenHtmlError(url, "article without a title")
-    header: dict[str, str] = {}
-    block = soup.select_one("div.art-con-gonggao")
-    if block is not None:
-        header = {k: v.strip() for k, v in _HEADER_FIELD.findall(block_text(block))}
-        block.extract()  # the header block is metadata, not part of the body text
-    attachments = attachment_links(body, url)
-    return Article(
-        title=title,
-        text=block_text(body),
-        posted=parse_date(_meta(soup, "PubDate")),
-        column=_meta(soup, "ColumnName"),
-        content_source=_meta(soup, "ContentSource"),
-        header=header,
-        attachments=attachments,
-    )
-
-
 def _matches(lst: ListSpec, url: str) -> bool:
     if lst.kind == "static_index":
         pattern = re.escape(lst.url).replace(re.escape("{year}"), r"\d{4}")
@@ -161,8 +98,7 @@ def list_for(spec: SourceSpec, url: str) -> ListSpec:
 def discover_cms(content: bytes, record: Record, spec: SourceSpec) -> list[Link]:
     """List pages → article links (+ the next page); article pages → attachment links."""
     if record.kind == "page":
-        article = parse_article(content, record.url, record.content_type)
-        return [Link(url, "attachment", name=name) for name, url in article.attachments]
+        return attachment_links(content, record)
     if record.kind != "list":
         return []
     lst = list_for(spec, record.url)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from ingest.archive import Record
 from ingest.document import Document
-from ingest.sources.article_document import article_document
-from ingest.sources.cms_layout import discover_cms, parse_article
+from ingest.sources.article_pages import parse_page
+from ingest.sources.cms_layout import discover_cms
 from ingest.sources.spec import Link, load_spec
 
 NAME = "www"
@@ -19,4 +19,4 @@ def discover(content: bytes, record: Record) -> list[Link]:
 
 
 def parse(content: bytes, record: Record) -> Document:
-    return article_document(parse_article(content, record.url, record.content_type), record, NAME)
+    return parse_page(content, record, NAME)
