@@ -29,11 +29,12 @@ DOC_TYPES = (
 
 @dataclass(frozen=True)
 class Part:
-    """A numbered part of a legal text: 一、 / （一） / 1. / a."""
+    """A numbered part of a legal text: 一、 / （一） / 1. / a. (and 第X条, （1）, ①; headings 第X章,
+    第X节, 说明：). Built by ingest/parse/structure.py, whose docstring has the details."""
 
-    label: str  # as printed without punctuation: "一", "（一）" → "（一）", "1", "a"
-    path: str  # labels from the root, e.g. "一（一）1"
-    level: int  # 1 for 一、, 2 for （一）, 3 for 1., 4 for a.
+    label: str  # as printed without punctuation: "一", "（一）" → "（一）", "1", "a", "第十二条", "第二章"
+    path: str  # labels from the root, e.g. "一（一）1", "第十二条（一）", "说明1"; annexes: "附件1/3"
+    level: int  # 1 for 一、 and 第X条, 2 for （一）, 3 for 1., 4 for a. and （1）, 5 for ①, 0 for headings
     start: int  # offsets into Document.text
     end: int
 
