@@ -1,14 +1,26 @@
-"""`mofcom-kb serve`: Datasette over the built database, with the datasette/ configuration."""
+"""`mofcom-kb serve`: Datasette over the built database, with the datasette/ configuration.
+
+`running_datasette` starts the same command in the background (tests, benches) and waits until it
+answers; its log goes to a file, because an unread pipe would fill up and block the server.
+"""
 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from kb.errors import KbError
 from kb.paths import DATASETTE_DIR
+
+STARTUP_SECONDS = 30.0
 
 
 def datasette_command(db_path: Path, host: str, port: int, immutable: bool = True) -> list[str]:
@@ -34,3 +46,42 @@ def datasette_command(db_path: Path, host: str, port: int, immutable: bool = Tru
 
 def serve(db_path: Path, host: str, port: int) -> int:
     return subprocess.call(datasette_command(db_path, host, port))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1.0) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def running_datasette(db_path: Path, log_path: Path, startup_seconds: float = STARTUP_SECONDS) -> Iterator[str]:
+    """Serve db_path on a free 127.0.0.1 port in the background; yield its base URL, stop it after."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(datasette_command(db_path, "127.0.0.1", port), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + startup_seconds
+        while not _answers(f"{base}/-/versions.json"):
+            if process.poll() is not None:
+                raise KbError(f"datasette exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+            if time.monotonic() > deadline:
+                raise KbError(f"datasette not answering after {startup_seconds}s: {log_path.read_text()[-2000:]}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

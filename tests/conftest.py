@@ -68,7 +68,7 @@ def built_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def served_kb(built_kb: Path, corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `datasette` process (the `mofcom-kb serve` command) over built_kb on a free 127.0.0.1
     port, shared by the publishing and browser tests. Yields its base URL; the log is in a tmp file."""
-    from publish_server import running_datasette
+    from kb.serve import running_datasette
 
     with running_datasette(built_kb, tmp_path_factory.mktemp("datasette") / "server.log") as base:
         yield base

@@ -219,6 +219,13 @@ def test_search_without_searchable_characters_says_so(served_kb: str) -> None:
     assert "no searchable characters" in response.json()["error"]
 
 
+@pytest.mark.corpus
+def test_glossary_is_served_as_json(served_kb: str) -> None:
+    glossary = get(served_kb, "/-/glossary.json").json()
+    assert glossary["elements"]["钬"] == "holmium"
+    assert glossary["lists"]["不可靠实体清单"] == "Unreliable Entity List"
+
+
 # -- the highlighter -------------------------------------------------------------------------------
 
 def test_highlight_nests_overlapping_facts_and_escapes() -> None:

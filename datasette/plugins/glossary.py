@@ -1,4 +1,5 @@
-"""English glosses beside Chinese item names, from the curated datasette/glossary.yml.
+"""English glosses beside Chinese item names, from the curated glossary.yml beside this file (in
+plugins/ so that `datasette publish` ships it with the plugin; also served as /-/glossary.json).
 
 Registers SQL functions on every connection (so canned queries and the JSON API carry the
 glosses too) and Jinja filters for the templates:
@@ -16,10 +17,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
+from datasette.utils.asgi import Response
 
 from datasette import hookimpl
 
-GLOSSARY_PATH = Path(__file__).resolve().parent.parent / "glossary.yml"
+GLOSSARY_PATH = Path(__file__).resolve().with_name("glossary.yml")
 # Item names come with numbering and reference HS numbers around them: 1. 金属钬（参考税则号列：28053019）。
 _NUMBERING = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十0-9a-z]+[)）.．、]\s*)+")
 _REFERENCE = re.compile(r"[（(][^（）()]*(?:税则|商品编号|编码)[^（）()]*[）)]")
@@ -139,6 +141,15 @@ def label_en(kind: str | None, value: str | None) -> str | None:
 def prepare_connection(conn: Any) -> None:
     conn.create_function("gloss_en", 1, gloss_en, deterministic=True)
     conn.create_function("label_en", 2, label_en, deterministic=True)
+
+
+async def glossary_json() -> Response:
+    return Response.json(yaml.safe_load(GLOSSARY_PATH.read_text(encoding="utf-8")))
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/-/glossary\.json$", glossary_json)]
 
 
 @hookimpl
