@@ -108,6 +108,9 @@ def test_decoding_prefers_valid_utf8_then_declared_then_gb18030() -> None:
         decode_html("<p>两用物项</p>".encode("gbk"), "b.html", "text/html; charset=GBK") == "<p>两用物项</p>"
     )
     assert decode_html("\ufeff<p>两用</p>".encode(), "c.html") == "<p>两用</p>"
+    # GBK bytes behind a wrong UTF-8 declaration: read as GB18030, not mojibake
+    lying = "<html><head><meta charset='utf-8'></head><body>两用物项出口管制</body></html>"
+    assert decode_html(lying.encode("gbk"), "d.html") == lying
     assert (
         declared_charset(b"<meta http-equiv='Content-Type' content='text/html; charset=GB2312'>") == "gb18030"
     )
