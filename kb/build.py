@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import sqlite_utils
+
 from ingest.archive import Archive
 from ingest.document import Document
 from ingest.documents import ParseFailure, load_documents
@@ -135,22 +137,24 @@ def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[di
 
 
 def write(conn: sqlite3.Connection, tables: dict[str, list[dict[str, Any]]], info: dict[str, str]) -> None:
+    """Insert every table's rows, parents before children, in one transaction (sqlite-utils for the
+    plain tables; the FTS index by rowid)."""
     schema = load_schema()
+    db = sqlite_utils.Database(conn)
     conn.execute("PRAGMA foreign_keys = ON")
-    with conn:
-        for table in dependency_order(schema):
-            rows = tables.get(table.name, [])
-            if table.name == "search_index":
-                search.fill_index(conn, rows)
-            elif table.name == "build_info":
-                conn.executemany("INSERT INTO build_info (key, value) VALUES (?, ?)", sorted(info.items()))
-            elif rows:
-                columns = list(table.columns)
-                placeholders = ", ".join("?" for _ in columns)
-                quoted = ", ".join(f'"{c}"' for c in columns)
-                conn.executemany(f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders})',
-                                 [tuple(row.get(c) for c in columns) for row in rows])
-        conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
+    conn.execute("BEGIN")
+    for table in dependency_order(schema):
+        rows = tables.get(table.name, [])
+        if table.name == "search_index":
+            search.fill_index(conn, rows)
+        elif table.name == "build_info":
+            rows = [{"key": k, "value": v} for k, v in sorted(info.items())]
+        if rows and table.name != "search_index":
+            columns = list(table.columns)
+            db.table(table.name).insert_all(({c: row.get(c) for c in columns} for row in rows), batch_size=500)
+    conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
+    if conn.in_transaction:
+        conn.execute("COMMIT")
 
 
 def validate(path: Path, expected: dict[str, int]) -> None:
@@ -218,10 +222,14 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
     tmp = db_path.with_name(db_path.name + ".new")
     tmp.unlink(missing_ok=True)
     cache = FactsCache(state / CACHE_NAME)
-    conn = sqlite3.connect(tmp)
+    conn = sqlite3.connect(tmp, isolation_level=None)
     try:
+        # A scratch file until the swap: no journal, no fsync per statement; fsynced once before os.replace.
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("BEGIN")
         create(conn)  # the new file exists from here on; the old one stays untouched until os.replace
-        conn.commit()
+        conn.execute("COMMIT")
         # The pipeline loads only on a cache miss: a rebuild of unchanged documents imports no NLP.
         get = (lambda: extractor) if extractor is not None else default_extractor
         facts = collect_facts(documents, cache, version, get, summary, reuse=not full)
@@ -232,7 +240,9 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         conn.close()
         expected = {name: len(rows) for name, rows in tables.items()}
         validate(tmp, expected)
+        _fsync(tmp)
         os.replace(tmp, db_path)
+        _fsync(db_path.parent)  # the rename itself
     finally:
         conn.close()
         cache.close()
@@ -242,6 +252,14 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
     summary.rows = {name: len(rows) for name, rows in sorted(tables.items())}
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _unchanged(db_path: Path, started: float) -> BuildSummary:

@@ -65,6 +65,10 @@ class FactsCache:
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path)
         try:
+            # WAL + NORMAL: a commit per document without an fsync each; a crash loses at most the
+            # last entries (recomputed next time), never the file.
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS facts (doc_id TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, "
                 "PRIMARY KEY (doc_id, key))")
