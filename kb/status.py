@@ -119,7 +119,10 @@ def _overlays(doc_id: str, part: str | None, rels: list[RelationRef], docs: dict
         if start is None:
             continue
         if rel.relation == "suspends":
-            end = next_day(rel.end_date) if rel.end_date else None
+            try:
+                end = next_day(rel.end_date) if rel.end_date else None
+            except ValueError:
+                continue  # a window end that is no date: no period rather than a wrong one
             cut = next((d for d in resumes if d > start and (end is None or d < end)), None)
             end = cut or end
             layers.append(_Layer("suspended", start, end, rel.source_id, rel.id, f"suspends ({rel.source_id})"))

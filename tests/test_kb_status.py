@@ -129,3 +129,9 @@ def test_corpus_no57_published_not_yet_effective(built_kb: Path, corpus_dir: Pat
 
 def test_corpus_suspended_notices_absent_from_the_archive_are_known_by_reference(built_kb: Path, corpus_dir: Path) -> None:
     assert _status_rows(built_kb, "2026-01-15", N55) == {None: ("suspended", N70)}
+
+
+def test_a_window_with_an_unreadable_end_gives_no_period_rather_than_a_crash() -> None:
+    docs = [DocDates("A", "announcement", "2024-01-01", "2024-01-01"), DocDates("S", "announcement", "2024-03-01", "2024-03-01")]
+    periods = status_periods(docs, [RelationRef(1, "S", "suspends", "A", None, "2024-03-01", "2024-02-30")])
+    assert at(periods, "A", "2024-04-01") == ("in_force", "A")
