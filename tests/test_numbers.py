@@ -94,3 +94,14 @@ def test_header_and_leading_numbers() -> None:
     assert leading_number("为反制商务部公告2025年第1号") is None
     lead = leading_number("  商务部公告2026年第1号 关于加强")
     assert lead is not None and lead.canonical == "商务部公告2026年第1号"
+
+
+def test_traditional_script_numbers_read_as_simplified_canonical() -> None:
+    found = find_numbers("根據商務部 海關總署公告2025年第10號及國務院令第792號")
+    assert [(m.canonical, m.issuers) for m in found] == [
+        ("商务部公告2025年第10号", ("商务部", "海关总署")),
+        ("国务院令第792号", ("国务院",)),
+    ]
+    assert (
+        canonical_number("不可靠實體清單工作機制公告〔2025〕7號") == "不可靠实体清单工作机制公告2025年第7号"
+    )

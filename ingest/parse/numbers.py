@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from ingest.parse.numerals import ARABIC_CLASS, CN_DIGIT_CLASS, CN_NUMERAL_CLASS, to_int
+from ingest.parse.text import simplified, traditional_of
 
 PATTERNS_FILE = Path(__file__).with_name("numbers.yml")
 SP = r"\s*"
@@ -68,8 +69,14 @@ class _Rules:
 
 
 def spaced(literal: str) -> str:
-    """A regex for `literal` that tolerates whitespace between its characters (不 可 靠)."""
-    return SP.join(re.escape(ch) for ch in literal)
+    """A regex for `literal` that tolerates whitespace between its characters (不 可 靠) and reads
+    each character in its traditional form too (商務部公告…號)."""
+    return SP.join(_either_script(ch) for ch in literal)
+
+
+def _either_script(ch: str) -> str:
+    traditional = traditional_of(ch)
+    return re.escape(ch) if traditional == ch else f"[{re.escape(ch)}{re.escape(traditional)}]"
 
 
 def _expand(template: str, issuers_regex: str) -> str:
@@ -110,7 +117,7 @@ def _issuers_in(printed: str | None) -> tuple[str, ...]:
     if not printed:
         return ()
     rules = _rules()
-    found = (re.sub(r"\s+", "", m.group(0)) for m in rules.issuer_regex.finditer(printed))
+    found = (simplified(re.sub(r"\s+", "", m.group(0))) for m in rules.issuer_regex.finditer(printed))
     return tuple(dict.fromkeys(found))
 
 

@@ -172,6 +172,18 @@ def _converter() -> OpenCC:
     return OpenCC("t2s")
 
 
+@cache
+def _s2t() -> OpenCC:
+    return OpenCC("s2t")
+
+
+@cache
+def traditional_of(ch: str) -> str:
+    """The traditional form of one simplified character (务 → 務), or the character itself."""
+    converted = str(_s2t().convert(ch))
+    return converted if len(converted) == 1 else ch
+
+
 def simplified(text: str) -> str:
     """A simplified-Chinese copy for search (兩用物項 → 两用物项). Offsets do not refer to it."""
     return str(_converter().convert(text))
