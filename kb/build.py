@@ -84,35 +84,6 @@ def collect_facts(documents: list[Document], cache: FactsCache, version: str,
     return out
 
 
-def _status_inputs(tables: dict[str, list[dict[str, Any]]]) -> tuple[list[status.DocDates], list[status.RelationRef]]:
-    parts: dict[str, list[tuple[str, str | None]]] = {}
-    documents_by_id = {d["id"]: d for d in tables["documents"]}
-    for p in tables.get("part_effective_dates", []):
-        signed = documents_by_id[p["document_id"]]["signed_date"]
-        parts.setdefault(p["document_id"], []).append((p["part"], p["effective_date"] or (signed if p["on_publication"] else None)))
-    relations = [
-        status.RelationRef(r["id"], r["source_document_id"], r["relation"], r["target_document_id"], r["part"],
-                           r["start_date"], r["end_date"])
-        for r in tables.get("document_relations", [])
-    ]
-    with_rules = {r["document_id"] for t in ("controls", "hs_codes", "listed_entities", "thresholds")
-                  for r in tables.get(t, [])}
-    own_kinds: dict[str, set[str]] = {}
-    for r in relations:
-        own_kinds.setdefault(r.source_id, set()).add(r.relation)
-    docs = [
-        status.DocDates(
-            id=d["id"], doc_type=d["doc_type"], signed_date=d["signed_date"], effective_date=d["effective_date"],
-            parts=tuple(sorted(parts.get(d["id"], []), key=lambda p: p[0])),
-            known_only_by_reference=bool(d["known_only_by_reference"]),
-            only_windows=d["id"] not in with_rules and own_kinds.get(d["id"], set()) <= {"suspends", "references"}
-            and "suspends" in own_kinds.get(d["id"], set()),
-        )
-        for d in tables["documents"]
-    ]
-    return docs, relations
-
-
 def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[dict[str, Any]]]:
     """All rows of all tables, sorted and numbered (pure)."""
     merged = load.merge_rows(load.fact_rows(d, f) for d, f in zip(documents, facts, strict=True))
@@ -124,14 +95,7 @@ def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[di
     relations = tables.setdefault("document_relations", [])
     doc_rows = [load.document_row(d, f) for d, f in zip(documents, facts, strict=True)]
     tables["documents"] = load.add_reference_documents(doc_rows, relations)
-    docs, rels = _status_inputs(tables)
-    periods = status.status_periods(docs, rels)
-    tables["document_status_periods"] = [
-        {"id": i, "document_id": p.document_id, "part": p.part, "status": p.status, "start_date": p.start_date,
-         "end_date": p.end_date, "caused_by_document_id": p.caused_by_document_id, "relation_id": p.relation_id,
-         "basis": p.basis}
-        for i, p in enumerate(periods, 1)
-    ]
+    tables["document_status_periods"] = status.period_rows(tables)
     tables["search_index"] = search.index_entries(tables)
     return tables
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 STATUSES = ("published_not_effective", "in_force", "suspended", "repealed", "expired")
 ENDING_RELATIONS = ("repeals", "supersedes")
@@ -191,3 +192,44 @@ def status_on(periods: list[Period], document_id: str, date: str, part: str | No
         if period.document_id == document_id and period.part == part and period.covers(date):
             return period
     return None
+
+
+def inputs_from_rows(tables: dict[str, list[dict[str, Any]]]) -> tuple[list[DocDates], list[RelationRef]]:
+    """The dates and relations status needs, from the built tables' rows."""
+    parts: dict[str, list[tuple[str, str | None]]] = {}
+    documents_by_id = {d["id"]: d for d in tables["documents"]}
+    for p in tables.get("part_effective_dates", []):
+        signed = documents_by_id[p["document_id"]]["signed_date"]
+        parts.setdefault(p["document_id"], []).append((p["part"], p["effective_date"] or (signed if p["on_publication"] else None)))
+    relations = [
+        RelationRef(r["id"], r["source_document_id"], r["relation"], r["target_document_id"], r["part"],
+                           r["start_date"], r["end_date"])
+        for r in tables.get("document_relations", [])
+    ]
+    with_rules = {r["document_id"] for t in ("controls", "hs_codes", "listed_entities", "thresholds")
+                  for r in tables.get(t, [])}
+    own_kinds: dict[str, set[str]] = {}
+    for r in relations:
+        own_kinds.setdefault(r.source_id, set()).add(r.relation)
+    docs = [
+        DocDates(
+            id=d["id"], doc_type=d["doc_type"], signed_date=d["signed_date"], effective_date=d["effective_date"],
+            parts=tuple(sorted(parts.get(d["id"], []), key=lambda p: p[0])),
+            known_only_by_reference=bool(d["known_only_by_reference"]),
+            only_windows=d["id"] not in with_rules and own_kinds.get(d["id"], set()) <= {"suspends", "references"}
+            and "suspends" in own_kinds.get(d["id"], set()),
+        )
+        for d in tables["documents"]
+    ]
+    return docs, relations
+
+
+def period_rows(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """document_status_periods rows, numbered in a stable order."""
+    periods = status_periods(*inputs_from_rows(tables))
+    return [
+        {"id": i, "document_id": p.document_id, "part": p.part, "status": p.status, "start_date": p.start_date,
+         "end_date": p.end_date, "caused_by_document_id": p.caused_by_document_id, "relation_id": p.relation_id,
+         "basis": p.basis}
+        for i, p in enumerate(periods, 1)
+    ]
