@@ -4,6 +4,7 @@ queries, determinism, incremental rebuilds and the atomic swap — on real SQLit
 from __future__ import annotations
 
 import hashlib
+import re
 import sqlite3
 from pathlib import Path
 
@@ -186,3 +187,19 @@ def test_a_second_concurrent_build_is_refused_while_the_first_holds_the_lock(tmp
         make(tmp_path)
     db, summary = make(tmp_path)  # released: the next build runs
     assert summary.documents > 0 and db.exists()
+
+
+def test_cli_build_then_unchanged_then_full(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+
+    sample_archive(tmp_path / "archive")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["--data-dir", str(tmp_path), "build"])
+    assert first.exit_code == 0, first.output
+    assert re.search(r"\d+ documents \(\+\d+ known by reference\), \d+ extracted", first.output)
+    again = runner.invoke(cli, ["--data-dir", str(tmp_path), "build"])
+    assert again.exit_code == 0 and "unchanged" in again.output
+    full = runner.invoke(cli, ["--data-dir", str(tmp_path), "build", "--full"])
+    assert full.exit_code == 0 and "0 from cache" in full.output and (tmp_path / "state" / "facts-cache.sqlite").exists()
