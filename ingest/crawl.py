@@ -33,7 +33,7 @@ from ingest import garbage
 from ingest.archive import Archive, Record, now_iso
 from ingest.crawl_state import CrawlJournal, Resumption
 from ingest.http import Fetcher, FetchError, HttpConfig, Response
-from ingest.sources import CRAWLABLE, source_module
+from ingest.sources import CRAWLABLE, snapshot, source_module
 from ingest.sources.spec import Link, SourceSpec
 
 
@@ -66,6 +66,7 @@ class CrawlSummary:
     requests: int = 0
     seconds: float = 0.0
     resumed_run: str | None = None
+    fallbacks: int = 0  # failed pages whose list row was archived instead
 
     @property
     def items(self) -> int:
@@ -75,6 +76,8 @@ class CrawlSummary:
         out = [f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, {len(self.failed)} failed"
                + (f", {self.skipped} already done by the resumed run {self.resumed_run}" if self.resumed_run else "")
                + f" ({self.requests} requests, {self.seconds:.1f}s)"]
+        if self.fallbacks:
+            out.append(f"{self.fallbacks} failed pages archived from their list's copy (retried next run)")
         if self.would_fetch:
             out.append(f"dry run: would fetch {len(self.would_fetch)} items")
             out += [f"  would fetch: {url}" for url in self.would_fetch]
@@ -119,7 +122,19 @@ class _Run:
         if link.list_id and link.kind == "list":
             self.list_failed.add(link.list_id)
         if not self.options.dry_run:
-            self.journal.failed(link, reason, parent)
+            self.journal.failed(link, reason, parent)  # retried next run, even when a fallback stands in
+            if link.fallback:
+                self.store_fallback(link)
+
+    def store_fallback(self, link: Link) -> None:
+        """The list's own copy of the item (snapshot-shaped), archived under the page URL when the
+        page cannot be had. It never replaces a page already archived under that URL."""
+        previous = self.archive.latest_for(link.key)
+        if link.fallback is None or (previous is not None and previous.kind != "snapshot"):
+            return
+        _record, is_new = self.archive.store(link.fallback.encode("utf-8"), url=link.key, source=snapshot.NAME,
+                                             kind="snapshot", content_type=snapshot.CONTENT_TYPE, status=200)
+        self.summary.fallbacks += is_new
 
     def visit(self, module: ModuleType, link: Link, parent: str | None) -> None:
         previous = self.archive.latest_for(link.key)

@@ -115,7 +115,7 @@ def test_an_empty_list_fails_the_run_loudly_and_stores_nothing(tmp_path: Path) -
 
 def test_failures_are_retried_by_the_next_run(tmp_path: Path) -> None:
     with ReplayServer() as server:
-        target = server.site.by_host(PORTAL)[13]  # column 10, a single list page
+        target = server.site.by_host(PORTAL, "管制清单")[5]  # its API row carries no text: no fallback
         server.inject(PORTAL, target.path, "500")
         first = run_crawl(tmp_path, server.url, sources=("portal",))
         assert [url for url, _ in first.failed] == [target.url]
@@ -133,3 +133,23 @@ def test_robots_txt_is_honoured(tmp_path: Path) -> None:
         assert blocked and {url for url, _ in summary.failed} == set(blocked)
         assert all(reason == "disallowed by robots.txt" for _, reason in summary.failed)
         assert server.requested("/article/zcfg/") == []
+
+
+def test_a_portal_page_served_as_a_js_frame_falls_back_to_its_api_row(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        item = server.site.by_host(PORTAL, "规章及规范性文件")[0]
+        server.inject(PORTAL, item.path, "jsframe")
+        first = run_crawl(tmp_path, server.url, sources=("portal",))
+        assert first.failed == [(item.url, first.failed[0][1])] and "JavaScript-only frame" in first.failed[0][1]
+        assert first.fallbacks == 1
+        record = Archive(tmp_path / "archive").latest_for(item.url)
+        assert record is not None and (record.kind, record.source) == ("snapshot", "snapshot")
+        documents, failures = load_documents(Archive(tmp_path / "archive"))
+        doc = next(d for d in documents if item.url in d.source_urls)
+        assert failures == [] and doc.doc_number == item.number and "出口经营者" in doc.text
+
+        del server.faults[f"/{PORTAL}{item.path}"]
+        second = run_crawl(tmp_path, server.url, sources=("portal",))
+    assert second.failed == [] and second.changed == 1  # the page itself, retried, now stands
+    latest = Archive(tmp_path / "archive").latest_for(item.url)
+    assert latest is not None and (latest.kind, latest.source) == ("page", "portal")

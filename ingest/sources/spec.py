@@ -39,6 +39,9 @@ class Link:
     date: dt.date | None = None  # the list's posting date for the item
     name: str | None = None  # attachment file name as linked
     list_id: str | None = None
+    # a snapshot-shaped JSON record of the item taken from its list (the portal API's row `content`),
+    # archived under the page URL only when the page itself cannot be had (e.g. a JavaScript frame)
+    fallback: str | None = None
 
     @property
     def key(self) -> str:

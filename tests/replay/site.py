@@ -148,7 +148,10 @@ def annual_index(items: list[Item], year: int) -> str:
 def portal_list_json(items: list[Item], page: int) -> str:
     chunk = items[(page - 1) * PORTAL_PAGE_SIZE: page * PORTAL_PAGE_SIZE]
     rows = [{"id": int(i.path.rsplit("/", 1)[1].split(".")[0]), "title": i.title, "url": i.path,
-             "publishTimeStr": f"{i.posted} 15:30:00", "source": i.unit, "content": "", "columnName": i.column}
+             "publishTimeStr": f"{i.posted} 15:30:00", "source": i.unit,
+             # like the real API, some rows carry the article text and some do not
+             "content": "".join(f"<p>{escape(p)}</p>" for p in i.body) if i.column == "规章及规范性文件" else "",
+             "columnName": i.column}
             for i in chunk]
     pages = -(-len(items) // PORTAL_PAGE_SIZE)
     return json.dumps({"pageInfo": {"total": len(items), "maxPageNum": pages, "pageNum": page, "rows": rows}},

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from bs4 import BeautifulSoup
+
 from ingest.archive import Record
 from ingest.document import Document
 from ingest.http import decode_body
@@ -38,6 +40,21 @@ def parse_column_page(content: bytes, key: str) -> tuple[list[dict], int]:
         raise UnknownLayoutError(key, f"not a getColumnList answer ({exc})") from exc
 
 
+def row_snapshot(row: dict, lst: ListSpec) -> str | None:
+    """A row whose `content` carries the article text, in the snapshot shape (or None)."""
+    content = str(row.get("content") or "")
+    if "<" in content:
+        content = BeautifulSoup(content, "lxml").get_text("\n")
+    text = "\n".join(line.strip() for line in content.splitlines() if line.strip())
+    if not text or not row.get("title"):
+        return None
+    posted = parse_date(row.get("publishTimeStr"))
+    record: dict[str, object] = {"source_url": urljoin(BASE, str(row["url"])), "column": row.get("columnName") or lst.column,
+              "title": str(row["title"]).strip(), "posted": posted.isoformat() if posted else None,
+              "text": text, "attachments": []}
+    return json.dumps(record, ensure_ascii=False, sort_keys=True)
+
+
 def discover(content: bytes, record: Record) -> list[Link]:
     """Column pages → article links (+ the next page); article pages → attachment links."""
     if record.kind == "page":
@@ -48,7 +65,7 @@ def discover(content: bytes, record: Record) -> list[Link]:
     rows, max_page = parse_column_page(content, record.url)
     links = [
         Link(urljoin(BASE, str(row["url"])), "page", title=row.get("title"),
-             date=parse_date(row.get("publishTimeStr")), list_id=lst.id)
+             date=parse_date(row.get("publishTimeStr")), list_id=lst.id, fallback=row_snapshot(row, lst))
         for row in rows if row.get("url")
     ]
     number = page_number(record.url)
