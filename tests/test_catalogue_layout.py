@@ -203,13 +203,13 @@ def test_headings_close_rows_and_keep_notes_printed_before_the_first_row() -> No
         full(73, "第1类 专用材料和相关设备、化学制品、微生物和毒素"),
         full(86, "注：本类物项按重量计。"),
         cells(99, seq="1", control_code="1C902", name="钐相关物项"),
-        full(112, "第2类 材料加工"),
+        full(112, "第二类 材料加工"),
         cells(125, seq="2", control_code="2B001", name="机床"),
     ])
     assert [(h.page, h.text, h.first_row, h.notes) for h in table.headings] == [
         (1, "附件1 两用物项和技术出口许可证管理目录", 0, ()),
         (1, "第1类 专用材料和相关设备、化学制品、微生物和毒素", 0, ("注：本类物项按重量计。",)),
-        (1, "第2类 材料加工", 1, ()),
+        (1, "第二类 材料加工", 1, ()),
     ]
     assert [r.name for r in table.rows] == ["钐相关物项", "机床"]
     assert all(r.notes is None for r in table.rows)
