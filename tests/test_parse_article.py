@@ -54,6 +54,14 @@ def test_portal_layout_fields_and_disclaimer_cut() -> None:
     assert "免责声明" not in doc.text and "相关链接" not in doc.text
 
 
+def test_the_fullest_body_wins_over_a_nav_block_of_the_same_class() -> None:
+    content = page("portal_announcement.html").replace(
+        b'<div class="nav">', '<div class="bd"><a href="/">首页</a></div><div class="nav">'.encode()
+    )
+    doc = article_document(content, URL, source="test")
+    assert doc.doc_number == "商务部公告2025年第97号" and "首页" not in doc.text
+
+
 def test_old_layout_gbk_masthead_and_chinese_numeral_date() -> None:
     doc = article_document(page("old_notice_gbk.html"), URL, source="test")
     assert doc.meta["layout"] == "old"

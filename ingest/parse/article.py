@@ -196,7 +196,7 @@ def parse_article(content: bytes, url: str, content_type: str | None = None) -> 
             raise UnknownLayoutError(url, "a JavaScript frame without the article (fetch through the API)")
         raise UnknownLayoutError(url, "none of the known MOFCOM layouts (cms, portal, old)")
     spec = _layouts()["layouts"][layout]
-    body = next((b for sel in spec["body"] if (b := soup.select_one(sel)) is not None), None)
+    body = next((_fullest(found) for sel in spec["body"] if (found := soup.select(sel))), None)
     if body is None:
         raise BrokenHtmlError(
             url, f"{layout} page without its body element ({', '.join(spec['body'])}): truncated?"
@@ -229,6 +229,12 @@ def parse_article(content: bytes, url: str, content_type: str | None = None) -> 
     return ArticlePage(
         url, layout, title, text, posted, column, content_source, header, _attachments(body, url)
     )
+
+
+def _fullest(tags: list[Tag]) -> Tag:
+    """Of several elements matching a body selector (a nav block also called div.bd), the one
+    holding the most Chinese text."""
+    return max(tags, key=lambda tag: len(_CJK.findall(tag.get_text())))
 
 
 def _value(soup: BeautifulSoup, html: str, source: str) -> str | None:
