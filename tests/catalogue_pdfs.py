@@ -143,8 +143,9 @@ def _can_break(text: str, at: int) -> bool:
 class _Pages:
     """A canvas with a cursor: starts pages with the header row, closes them with a footer."""
 
-    def __init__(self, canvas: Canvas, title: str, subtitle: str) -> None:
+    def __init__(self, canvas: Canvas, title: str, subtitle: str, *, repeat_header: bool = True) -> None:
         self.canvas = canvas
+        self.repeat_header = repeat_header
         self.page = 0
         self.y = 0.0
         self.segment_top: float | None = None
@@ -165,7 +166,8 @@ class _Pages:
             self.canvas.setFont(FONT, SIZE)
             self.canvas.drawCentredString(PAGE_WIDTH / 2, self.y - SIZE, subtitle)
             self.y -= SIZE + 12
-        self._header()
+        if self.page == 1 or self.repeat_header:
+            self._header()
 
     def _header(self) -> None:
         cells = [wrap(header, width - 2 * PAD) for _, header, width in COLUMNS]
@@ -264,11 +266,13 @@ def render_catalogue(
     subtitle: str = "（样例：mofcom-kb 团队为测试绘制，非官方文本）",
     password: str | None = None,
     valign: str = "top",
+    repeat_header: bool = True,
 ) -> RenderedCatalogue:
     """Draw the blocks as a catalogue PDF at `path`; returns the rows drawn, with their start pages."""
     register_font()
     encrypt = StandardEncryption(password, ownerPassword=password + "-owner") if password else None
-    pages = _Pages(Canvas(str(path), pagesize=A4, encrypt=encrypt, pageCompression=1), title, subtitle)
+    canvas = Canvas(str(path), pagesize=A4, encrypt=encrypt, pageCompression=1)
+    pages = _Pages(canvas, title, subtitle, repeat_header=repeat_header)
     rows: list[CatalogueRow] = []
     broken_rows: list[str] = []
     broken_notes: list[str] = []

@@ -80,13 +80,16 @@ def test_sample_catalogue_parses_to_the_rows_drawn(sample_pdf: tuple[Path, Rende
     assert read_catalogue(path).headings[0].text == "第1类 专用材料和相关设备、化学制品、微生物和毒素"
 
 
-def test_rows_notes_and_units_breaking_across_pages(tmp_path: Path) -> None:
-    """A synthetic layout test: one row taller than a page, a note running over a page break."""
+def _tall_blocks() -> list[Heading | Item]:
     tall = Item("16", "1C999", "用于测试分页的物项：" + "长名称" * 60, "测试物项",
                 tuple(f"28053019{i:02d}" for i in range(70)), "千克/台（套）",
                 ("技术说明：" + "跨页的技术说明文字。" * 150,))
-    blocks = [*sample_blocks(), tall, Heading("第2类 材料加工"), Item("17", "2B999", "页末之后的物项", None, (), "台")]
-    rendered = render_catalogue(blocks, tmp_path / "pages.pdf")
+    return [*sample_blocks(), tall, Heading("第2类 材料加工"), Item("17", "2B999", "页末之后的物项", None, (), "台")]
+
+
+def test_rows_notes_and_units_breaking_across_pages(tmp_path: Path) -> None:
+    """A synthetic layout test: one row taller than a page, a note running over a page break."""
+    rendered = render_catalogue(_tall_blocks(), tmp_path / "pages.pdf")
     assert rendered.pages >= 3 and rendered.broken_rows == ("1C999",) and rendered.broken_notes == ("1C999",)
     rows = parse_catalogue(tmp_path / "pages.pdf")
     assert rows == rendered.rows
@@ -104,6 +107,13 @@ def test_a_catalogue_document_cites_each_row_in_its_text(sample_pdf: tuple[Path,
     assert doc.text[start:end] == "1\t1C909.a\t金属钬、含钬的合金及相关制品\t金属钬\t28053019\t千克"
     assert doc.text.index("第1类 专用材料") < start and doc.text.endswith(rendered.rows[-1].notes or "")
     assert Document.from_json(json.loads(doc.dumps())).rows == doc.rows
+
+
+def test_a_header_printed_on_the_first_page_only(tmp_path: Path) -> None:
+    """Without a repeated header a page keeps the columns learned before, within its own rules."""
+    rendered = render_catalogue(_tall_blocks(), tmp_path / "once.pdf", repeat_header=False)
+    assert rendered.pages >= 3
+    assert parse_catalogue(tmp_path / "once.pdf") == rendered.rows
 
 
 def test_vertically_centred_cells(tmp_path: Path) -> None:
