@@ -6,7 +6,9 @@ on their own below."""
 from __future__ import annotations
 
 import re
+import sqlite3
 import xml.etree.ElementTree as ET
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -133,6 +135,9 @@ def test_code_history_of_1c909(served_kb: str) -> None:
     events = [(h["event"], h["document_id"]) for h in data["history"]]
     assert events[0] == ("names", N57)
     assert ("suspends", N70) in events
+    statuses = [(h["date"], h["codes"]) for h in data["history"] if h["event"] == "status" and h["item"] is None]
+    assert statuses == [("2025-10-09", "published_not_effective"), ("2025-11-07", "suspended"),
+                        ("2026-11-11", "in_force")]
     assert {lane["document_id"] for lane in data["lanes"]} == {N57, N70}
     soup = page(served_kb, "/-/code/1C909")
     assert soup.select_one('link[type="application/atom+xml"]')["href"] == "/-/feeds/code/1C909.atom"
@@ -211,6 +216,19 @@ def test_search_page(served_kb: str, q: str, expected: str) -> None:
         assert number and f"{number.group(1)}年第{number.group(2)}号" in titles
     soup = page(served_kb, "/-/search", q=q)
     assert len(soup.select("li.kb-result")) == len(data["results"])
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("q", ["稀土", "镓", "1C909", "锂电池"])
+def test_search_page_ranks_as_kb_search(served_kb: str, built_kb: Path, q: str) -> None:
+    from kb import search as kb_search
+
+    conn = sqlite3.connect(built_kb)
+    try:
+        expected = kb_search.search_documents(conn, q, 50)
+    finally:
+        conn.close()
+    assert [r["document_id"] for r in get(served_kb, "/-/search.json", q=q).json()["results"]] == expected
 
 
 def test_search_without_searchable_characters_says_so(served_kb: str) -> None:

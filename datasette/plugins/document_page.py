@@ -49,7 +49,8 @@ def path_value(raw: str) -> str:
 # One query per kind of fact: the span it came from and what the mark links to.
 FACT_MARKS: dict[str, str] = {
     "control": """
-        select s.start, s."end", c.control_code as key, c.control_code || ' ' || coalesce(c.item, '') as title
+        select s.start, s."end", c.control_code as key,
+               c.control_code || ' ' || coalesce(c.item, '') || coalesce(' — ' || gloss_en(c.item), '') as title
         from controls c join spans s on s.id = c.span_id where c.document_id = :id""",
     "hs_code": """
         select s.start, s."end", h.hs_code as key, h.hs_code || ' ' || coalesce(h.control_code, '') as title

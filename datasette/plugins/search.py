@@ -1,6 +1,8 @@
 """Chinese search, wired to kb.search: the SQL function `kb_fts_query(q)` on every connection
 (so the `search` canned query and any SQL can use it), and the page `/-/search?q=…` (also
-`/-/search.json`), one result per document ranked by its best hit, with a snippet."""
+`/-/search.json`): one result per document, in kb.search.search_documents' order (documents
+matching themselves first, then those reached through a control, HS number or entity), each with
+the snippet of its best hit."""
 
 from __future__ import annotations
 
@@ -21,25 +23,27 @@ LIMIT = 50
 OPEN, CLOSE = "\x01", "\x02"  # snippet markers, turned into <mark> after escaping
 
 
-def results_sql() -> str:
+def snippets_sql(count: int) -> str:
     weights = ", ".join(str(float(w)) for w in load_schema().fts[kb_search.FTS_TABLE]["rank_weights"])
+    ids = ", ".join(f":d{i}" for i in range(count))
     # bm25() and snippet() only work in the FTS query itself: rank the hits first (materialized),
-    # then keep each document's best one.
+    # then keep each document's best one (its own text before its facts, as search_documents ranks).
     return f"""
     with hits as materialized (
       select s.document_id, bm25(search_fts, {weights}) as score, s.kind, s.title as hit_title,
              snippet(search_fts, -1, char(1), char(2), '…', 24) as snippet, s.id as hit_id
       from search_fts join search_index s on s.id = search_fts.rowid
-      where search_fts match :match
+      where search_fts match :match and s.document_id in ({ids})
     ),
     best as (
-      select *, row_number() over (partition by document_id order by score, hit_id) as n from hits
+      select *, row_number() over (
+        partition by document_id order by kind != 'document', score, hit_id) as n
+      from hits
     )
     select b.document_id, b.score, b.kind, b.hit_title, b.snippet,
            d.doc_number, d.title, d.doc_type, d.signed_date, d.posted_date, d.known_only_by_reference
     from best b join documents d on d.id = b.document_id
     where b.n = 1
-    order by b.score, b.document_id limit :limit
     """
 
 
@@ -57,11 +61,15 @@ def snippet_html(snippet: str | None) -> Markup:
 async def search_results(datasette: Any, q: str) -> list[dict[str, Any]]:
     match = kb_search.fts_query(q)  # raises SearchQueryError for a query with nothing to search
     db = datasette.get_database(DB)
-    rows = await db.execute(results_sql(), {"match": match, "limit": LIMIT})
+    ranked: list[str] = await db.execute_fn(lambda conn: kb_search.search_documents(conn, q, LIMIT))
+    if not ranked:
+        return []
+    params: dict[str, Any] = {"match": match, **{f"d{i}": d for i, d in enumerate(ranked)}}
+    by_document = {r["document_id"]: dict(r) for r in await db.execute(snippets_sql(len(ranked)), params)}
     return [
-        {**dict(r), "href": "/-/document/" + quote(r["document_id"], safe=""),
-         "snippet_html": snippet_html(r["snippet"])}
-        for r in rows
+        {**by_document[d], "href": "/-/document/" + quote(d, safe=""),
+         "snippet_html": snippet_html(by_document[d]["snippet"])}
+        for d in ranked if d in by_document
     ]
 
 

@@ -37,9 +37,11 @@ select distinct document_id from controls where control_code = :code or control_
 union select distinct document_id from hs_codes where hs_code = :code or control_code = :code
 """
 
-# What happened to the code, oldest first: each document naming it, and each act on such a document.
+# What happened to the code, oldest first: each document naming it, each act on such a document, and
+# each status period of those documents (`codes` carries the status, `item` the part, for those rows).
 CODE_HISTORY_SQL = """
 with docs as ({docs})
+select * from (
 select coalesce(d.signed_date, d.posted_date) as date, 'names' as event, d.id as document_id,
        d.doc_number, d.title, null as target_id,
        (select group_concat(distinct c.control_code) from controls c
@@ -54,7 +56,13 @@ select coalesce(r.start_date, s.signed_date, s.posted_date) as date, r.relation 
        r.start_date, r.end_date
 from document_relations r join documents s on s.id = r.source_document_id
 where r.target_document_id in docs
-order by date, document_id
+union all
+select p.start_date, 'status', p.document_id, d.doc_number, d.title, p.caused_by_document_id, p.status, p.part,
+       p.start_date, p.end_date
+from document_status_periods p join documents d on d.id = p.document_id
+where p.document_id in docs
+)
+order by date, event = 'status', document_id
 """
 
 
