@@ -36,6 +36,8 @@ from ingest.http import Fetcher, FetchError, HttpConfig, Response
 from ingest.sources import CRAWLABLE, snapshot, source_module
 from ingest.sources.spec import Link, SourceSpec
 
+LOOKAHEAD = 500  # queued items scanned for one whose host is ready
+
 
 class CrawlError(Exception):
     """The run as a whole failed (a list below its floor): the message says which and why."""
@@ -107,10 +109,22 @@ class _Run:
             self.seen.add(link.key)
             self.queue.append((source, link, parent))
 
+    def next_item(self) -> tuple[str, Link, str | None]:
+        """The first queued item whose host may be asked now, so hosts take turns while each
+        keeps its own rate; the head of the queue when every host must wait."""
+        limiter = self.fetcher.limiter
+        for index, item in enumerate(self.queue):
+            if index >= LOOKAHEAD:
+                break
+            if limiter.ready_in(urlsplit(item[1].url).netloc) <= 0:
+                del self.queue[index]
+                return item
+        return self.queue.popleft()
+
     def run(self) -> None:
         done = 0
         while self.queue:
-            source, link, parent = self.queue.popleft()
+            source, link, parent = self.next_item()
             self.on_step(link.key, done, done + len(self.queue) + 1)
             self.visit(source_module(source), link, parent)
             done += 1

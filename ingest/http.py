@@ -170,12 +170,16 @@ class HostRateLimiter:
         self.last: dict[str, float] = {}
         self.extra: dict[str, float] = {}  # robots.txt Crawl-delay per host
 
+    def ready_in(self, host: str) -> float:
+        """Seconds until `host` may be asked again (≤ 0: now)."""
+        if host not in self.last:
+            return 0.0
+        return self.last[host] + max(self.interval, self.extra.get(host, 0.0)) - self.clock()
+
     def wait(self, host: str) -> None:
-        interval = max(self.interval, self.extra.get(host, 0.0))
-        if host in self.last:
-            due = self.last[host] + interval - self.clock()
-            if due > 0:
-                self.sleep(due)
+        due = self.ready_in(host)
+        if due > 0:
+            self.sleep(due)
         self.last[host] = self.clock()
 
 

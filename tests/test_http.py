@@ -15,6 +15,7 @@ from ingest.http import (
     BodyTooLarge,
     Fetcher,
     HostNotAllowed,
+    HostRateLimiter,
     RetriesExhausted,
     decode_body,
     detect_charset,
@@ -134,3 +135,23 @@ def test_portal_trap_without_x_requested_with_is_garbled() -> None:
         proper = fetcher.fetch(url, method="POST", form=form, headers={"X-Requested-With": "XMLHttpRequest"})
     assert plain.status == 200 and garbage.detect(plain.text)
     assert garbage.detect(proper.text) is None and "商务部公告" in proper.text
+
+
+def test_rate_limiter_is_per_host_and_honours_crawl_delay() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    limiter = HostRateLimiter(1.0, lambda: now[0], sleep)
+    limiter.wait("a")
+    assert limiter.ready_in("a") == pytest.approx(1.0) and limiter.ready_in("b") == 0.0
+    limiter.wait("b")  # another host does not wait
+    assert slept == []
+    now[0] += 0.25
+    limiter.wait("a")
+    assert slept == [pytest.approx(0.75)]
+    limiter.extra["a"] = 5.0  # robots.txt Crawl-delay
+    assert limiter.ready_in("a") == pytest.approx(5.0)
