@@ -263,3 +263,13 @@ def test_entity_fields_address_postcode_aliases_country(facts_by_title: dict[str
 def test_every_corpus_record_extracts_and_round_trips(facts_by_title: dict[str, Facts]) -> None:
     for facts in facts_by_title.values():
         assert Facts.from_json(json.loads(facts.dumps())) == facts
+
+
+def test_no61_exemption_and_end_uses_found(no61: Facts) -> None:
+    kinds = {(c.kind, c.category) for c in no61.clauses}
+    assert {("exemption", "humanitarian"), ("end_use", "advanced_chips"), ("end_use", "wmd")} <= kinds
+
+
+def test_no10_items_beside_codes_and_hs_numbers_are_item_clauses(no10: Facts) -> None:
+    items = {c.text for c in no10.clauses if c.kind == "item"}
+    assert {"仲钨酸铵", "氧化钨", "钨相关材料", "碲化镉汞", "三乙基铟"} <= items

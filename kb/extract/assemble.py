@@ -43,7 +43,7 @@ def _row_facts(document: Document) -> tuple[list[Control], list[HsCode]]:
 
 def assemble(doc: Doc, document: Document, version: str) -> Facts:
     structure = Structure.of(document)
-    controls, hs_codes, thresholds, flags = link_controls(doc, structure)
+    linked = link_controls(doc, structure)
     row_controls, row_hs = _row_facts(document)
     issued, signed = _doc_date(doc, document)
     own = document.doc_number
@@ -60,19 +60,24 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
         for law in doc.spans["laws"]
         for article in law._.value["articles"]
     ]
+    found = {(c.start_char, c.end_char, c._.value["kind"]): c for c in doc.spans.get("clauses", [])}
     clauses = [
         Clause(c._.value["kind"], c.text, _span(c), structure.path_at(c.start_char), c._.value.get("category"))
-        for c in doc.spans["clauses"]
-    ] if "clauses" in doc.spans else []
+        for c in found.values()
+    ]
+    clauses += [  # items named beside codes and HS numbers, read by rule
+        Clause("item", s.text, s, structure.path_at(s.start)) for s in linked.items if (s.start, s.end, "item") not in found
+    ]
+    clauses.sort(key=lambda c: (c.span.start, c.span.end))
     return Facts(
         doc_id=document.doc_id,
         doc_number=own,
         signed_date=signed,
         effective_date=timeline.effective_date,
         effective_on_publication=timeline.on_publication,
-        controls=tuple(controls + row_controls),
-        hs_codes=tuple(hs_codes + row_hs),
-        thresholds=tuple(thresholds),
+        controls=tuple(linked.controls + row_controls),
+        hs_codes=tuple(linked.hs_codes + row_hs),
+        thresholds=tuple(linked.thresholds),
         dates=tuple(timeline.dates),
         references=tuple(references),
         relations=tuple(timeline.relations),
@@ -82,6 +87,6 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
         clauses=tuple(clauses),
         emails=tuple(_span(s) for s in doc.spans["emails"]),
         urls=tuple(_span(s) for s in doc.spans["urls"]),
-        flags=tuple(flags),
+        flags=tuple(linked.flags),
         meta={"pipeline_version": version},
     )

@@ -56,13 +56,22 @@ def _head_codes(doc: Doc, structure: Structure) -> dict[int, str]:
     return heads
 
 
-def _item_after(text: str, end: int) -> str | None:
+def _region_item(text: str, start: int, end: int, item: str) -> Span | None:
+    """The stripped `item` as a span: it ends where the region's text ends (leading parts were cut)."""
+    if not item:
+        return None
+    stop = start + len(text[start:end].rstrip())
+    return Span(stop - len(item), stop, item)
+
+
+def _item_after(text: str, end: int) -> Span | None:
     m = _ITEM_END.search(text, end)
-    item = _LEADING.sub("", _CODE_PREFIX.sub("", _LEADING.sub("", text[end : m.start() if m else end + 60]))).strip()
-    return item or None
+    stop = m.start() if m else end + 60
+    item = _LEADING.sub("", _CODE_PREFIX.sub("", _LEADING.sub("", text[end:stop]))).strip()
+    return _region_item(text, end, stop, item)
 
 
-def item_before(text: str, marker_open: int) -> str | None:
+def item_before(text: str, marker_open: int) -> Span | None:
     """The item an HS parenthesis belongs to: the text back to a boundary, skipping other parentheses."""
     i, depth = marker_open, 0
     while i > 0:
@@ -81,11 +90,19 @@ def item_before(text: str, marker_open: int) -> str | None:
     raw = text[i:marker_open]
     raw = _LABEL.sub("", raw)
     raw = _CODE_PREFIX.sub("", _LEADING.sub("", raw))
-    item = _LEADING.sub("", raw).strip()
-    return item or None
+    return _region_item(text, i, marker_open, _LEADING.sub("", raw).strip())
 
 
-def link_controls(doc: Doc, structure: Structure) -> tuple[list[Control], list[HsCode], list[Threshold], list[str]]:
+@dataclass(frozen=True)
+class Linked:
+    controls: list[Control]
+    hs_codes: list[HsCode]
+    thresholds: list[Threshold]
+    flags: list[str]
+    items: list[Span]  # item names found beside control codes and HS numbers (rule-read ITEM clauses)
+
+
+def link_controls(doc: Doc, structure: Structure) -> Linked:
     text = doc_text(doc)
     heads = _head_codes(doc, structure)
     governing: list[Governing] = []
@@ -104,15 +121,19 @@ def link_controls(doc: Doc, structure: Structure) -> tuple[list[Control], list[H
         return max(inside, key=lambda g: (len(g.part_path), -g.start)).code if inside else None
 
     hs_codes: list[HsCode] = []
+    items: dict[tuple[int, int], Span] = {}
     for hs in doc.spans["hs_codes"]:
         open_paren = max(text.rfind("(", 0, hs.start_char), text.rfind("（", 0, hs.start_char))
+        hs_item = item_before(text, open_paren) if open_paren >= 0 else None
+        if hs_item is not None:
+            items[(hs_item.start, hs_item.end)] = hs_item
         hs_codes.append(
             HsCode(
                 hs_code=hs._.value,
                 digits=len(hs._.value),
                 span=_span(hs),
                 control_code=code_at(hs.start_char),
-                item=item_before(text, open_paren) if open_paren >= 0 else None,
+                item=hs_item.text if hs_item else None,
                 part=structure.path_at(hs.start_char),
             )
         )
@@ -128,12 +149,15 @@ def link_controls(doc: Doc, structure: Structure) -> tuple[list[Control], list[H
             if parent and not value.startswith(parent) and value[:2] == parent[:2]:
                 code_flags.append(f"code-outside-parent-group: {value} under {parent}")
                 flags.append(f"{value} printed under {parent}")
+        head_item = _item_after(text, code.end_char) if is_head else None
+        if head_item is not None:
+            items[(head_item.start, head_item.end)] = head_item
         linked = tuple(dict.fromkeys(h.hs_code for h in hs_codes if h.control_code == value)) if is_head else ()
         controls.append(
             Control(
                 control_code=value,
                 span=_span(code),
-                item=_item_after(text, code.end_char) if is_head else None,
+                item=head_item.text if head_item else None,
                 part=structure.path_at(code.start_char),
                 hs_codes=linked,
                 flags=tuple(code_flags),
@@ -153,4 +177,4 @@ def link_controls(doc: Doc, structure: Structure) -> tuple[list[Control], list[H
         )
         for t in doc.spans["thresholds"]
     ]
-    return controls, hs_codes, thresholds, flags
+    return Linked(controls, hs_codes, thresholds, flags, sorted(items.values(), key=lambda s: s.start))

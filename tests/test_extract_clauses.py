@@ -1,0 +1,67 @@
+"""Clauses (items, end uses, exemptions, obligations) and the training of the clause model: only
+train documents are read, gold offsets are re-found in the normalised text, the committed model
+loads and reads only the candidate sentences."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import spacy
+
+from ingest.document import Document
+from kb.extract import extract
+from kb.extract.clauses import LABEL_KINDS, candidate_sentences, category_of
+from kb.extract.pipeline import MODEL_DIR, shared_pipeline
+from kb.extract.train import GoldSpan, locate, train_stems, window_docs
+
+TEXT = ("一、用于研发14纳米及以下逻辑芯片的出口申请，逐案审批。\n"
+        "二、最终用途为紧急医疗等人道主义救援的出口申请，无需申请许可。\n"
+        "三、本段只是背景介绍。\n")
+
+
+def test_train_stems_never_include_a_dev_stem(tmp_path: Path) -> None:
+    (tmp_path / "split.json").write_text(json.dumps({"train": ["a", "b", "c"], "dev": ["b", "d"]}), encoding="utf-8")
+    assert train_stems(tmp_path) == ["a", "c"]
+
+
+def test_gold_offsets_are_refound_when_normalisation_shifted_them() -> None:
+    text = "前言\n第一条 出口经营者应当申请许可。"
+    assert locate(text, {"label": "OBLIGATION", "start": 4, "end": 14, "text": "出口经营者应当申请许可"}) == \
+        GoldSpan("OBLIGATION", 7, 18, "出口经营者应当申请许可")
+    assert locate(text, {"label": "ITEM", "start": 0, "end": 2, "text": "不存在"}) is None
+
+
+def test_training_windows_carry_gold_entities() -> None:
+    spans = [GoldSpan("END_USE", TEXT.index("研发"), TEXT.index("芯片") + 2, "研发14纳米及以下逻辑芯片")]
+    docs = window_docs(spacy.blank("zh"), TEXT, spans)
+    labelled = [(e.text, e.label_) for d in docs for e in d.ents]
+    assert labelled == [("研发14纳米及以下逻辑芯片", "END_USE")]
+
+
+def test_model_reads_only_sentences_with_category_words() -> None:
+    windows = [TEXT[a:b] for a, b in candidate_sentences(TEXT)]
+    assert windows == [TEXT.splitlines()[0].rstrip("。"), TEXT.splitlines()[1].rstrip("。")]
+    assert category_of("人道主义救援", "exemption") == "humanitarian"
+    assert category_of("14纳米及以下逻辑芯片", "end_use") == "advanced_chips"
+
+
+def test_committed_model_is_small_and_labelled() -> None:
+    assert (MODEL_DIR / "config.cfg").is_file()
+    size = sum(p.stat().st_size for p in MODEL_DIR.rglob("*") if p.is_file())
+    assert size < 5_000_000
+    model = shared_pipeline().get_pipe("mofcom_clauses").model  # type: ignore[attr-defined]
+    assert set(model.get_pipe("ner").labels) == set(LABEL_KINDS)
+    training = json.loads((MODEL_DIR / "training.json").read_text(encoding="utf-8"))
+    split = json.loads((MODEL_DIR.parents[2] / "annotations" / "split.json").read_text(encoding="utf-8"))
+    assert not set(training["train_documents"] + training["held_out_documents"]) & set(split["dev"])
+
+
+def test_every_exemption_and_end_use_sentence_yields_a_clause() -> None:
+    doc = Document(doc_id="s", doc_type="announcement", title="样例", text=TEXT, source="test")
+    clauses = extract(doc).clauses
+    kinds = {(c.kind, c.category) for c in clauses}
+    assert ("exemption", "humanitarian") in kinds
+    assert ("end_use", "advanced_chips") in kinds
+    assert all(TEXT[c.span.start : c.span.end] == c.span.text == c.text for c in clauses)
+    assert not [c for c in clauses if c.span.start >= TEXT.index("三、")]
