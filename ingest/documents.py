@@ -49,6 +49,18 @@ def merge(first: Document, second: Document) -> Document:
     )
 
 
+def with_archived_attachments(doc: Document, latest: dict[str, Record]) -> Document:
+    """Name the archive object of each attachment the crawler downloaded beside its article."""
+    if not any(a.url in latest for a in doc.attachments):
+        return doc
+    attachments = tuple(
+        dataclasses.replace(a, sha256=r.sha256, media_type=a.media_type or r.content_type)
+        if (r := latest.get(a.url)) is not None and r.kind == "attachment" else a
+        for a in doc.attachments
+    )
+    return dataclasses.replace(doc, attachments=attachments)
+
+
 def load_documents(archive: Archive) -> tuple[list[Document], list[ParseFailure]]:
     by_id: dict[str, Document] = {}
     failures: list[ParseFailure] = []
@@ -59,4 +71,6 @@ def load_documents(archive: Archive) -> tuple[list[Document], list[ParseFailure]
             by_id[item.doc_id] = merge(by_id[item.doc_id], item)
         else:
             by_id[item.doc_id] = item
-    return sorted(by_id.values(), key=lambda d: d.doc_id), failures
+    latest = archive.latest()
+    documents = [with_archived_attachments(d, latest) for d in by_id.values()]
+    return sorted(documents, key=lambda d: d.doc_id), failures

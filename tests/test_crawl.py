@@ -71,6 +71,9 @@ def test_the_same_notice_under_two_hosts_is_one_document_with_both_urls(
     assert doc.signed_date == twin.posted - dt.timedelta(days=2)  # 【发文日期】, not the posting date
     assert doc.posted_date == twin.posted
     assert doc.attachments and doc.attachments[0].url.startswith(f"https://{WWW}/cms_files/")
+    archived = Archive(crawled[0] / "archive").latest_for(doc.attachments[0].url)
+    assert archived is not None and doc.attachments[0].sha256 == archived.sha256
+    assert doc.attachments[0].media_type == "application/pdf"
     assert len(documents) == len(site.items) - 3
 
 
