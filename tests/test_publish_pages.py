@@ -129,6 +129,35 @@ def test_timeline_json_has_no_61_suspended_by_no_70(served_kb: str) -> None:
 
 
 @pytest.mark.corpus
+def test_timeline_counts_codes_in_force_and_suspended(served_kb: str) -> None:
+    series = {p["date"]: p for p in get(served_kb, "/-/timeline.json").json()["codes_over_time"]}
+    # No. 70 suspends the rare-earth codes of No. 57 (1C909–1C913 with their sub-items) on 2025-11-07 …
+    assert series["2025-11-07"]["suspended"] >= 15
+    # … and from 2026-11-11 they are in force, none suspended.
+    assert series["2026-11-11"]["suspended"] == 0
+    assert series["2026-11-11"]["in_force"] >= series["2025-11-07"]["in_force"] + 15
+
+
+def test_codes_over_time_counts_each_code_once_with_half_open_periods() -> None:
+    timeline = plugin("timeline")
+    rows = [
+        {"control_code": "1C909", "status": "in_force", "start_date": "2025-01-01", "end_date": "2025-06-01"},
+        {"control_code": "1C909", "status": "suspended", "start_date": "2025-06-01", "end_date": "2025-09-01"},
+        {"control_code": "1C909", "status": "in_force", "start_date": "2025-09-01", "end_date": None},
+        {"control_code": "1C910", "status": "in_force", "start_date": "2025-03-01", "end_date": None},
+        {"control_code": "1C910", "status": "suspended", "start_date": "2025-06-01", "end_date": "2025-07-01"},
+    ]
+    assert timeline.codes_over_time(rows) == [
+        {"date": "2025-01-01", "in_force": 1, "suspended": 0},
+        {"date": "2025-03-01", "in_force": 2, "suspended": 0},
+        # 1C909 suspended; 1C910 both suspended and (open-ended) in force: counted once, as in force.
+        {"date": "2025-06-01", "in_force": 1, "suspended": 1},
+        {"date": "2025-07-01", "in_force": 1, "suspended": 1},
+        {"date": "2025-09-01", "in_force": 2, "suspended": 0},
+    ]
+
+
+@pytest.mark.corpus
 def test_code_history_of_1c909(served_kb: str) -> None:
     data = get(served_kb, "/-/code/1C909.json").json()
     assert data["kind"] == "control_code" and data["documents"] == [N57]

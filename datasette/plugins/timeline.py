@@ -102,6 +102,26 @@ def chart_data(rows: list[dict[str, Any]], today: dt.date) -> dict[str, Any]:
     return {"today": today.isoformat(), "lanes": lanes(rows)}
 
 
+# Each control code's in-force and suspended periods (a code listed by several documents counts once).
+CODE_PERIODS_SQL = """
+select distinct control_code, status, start_date, end_date from control_status_periods
+where status in ('in_force', 'suspended')
+"""
+
+
+def codes_over_time(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Step series: at each date where anything changes, how many distinct control codes are in force
+    and how many are suspended (periods are half-open: start inclusive, end exclusive)."""
+    changes = sorted({r["start_date"] for r in rows} | {r["end_date"] for r in rows if r["end_date"]})
+    series = []
+    for day in changes:
+        live = [r for r in rows if r["start_date"] <= day and (r["end_date"] is None or day < r["end_date"])]
+        in_force = {r["control_code"] for r in live if r["status"] == "in_force"}
+        suspended = {r["control_code"] for r in live if r["status"] == "suspended"} - in_force
+        series.append({"date": day, "in_force": len(in_force), "suspended": len(suspended)})
+    return series
+
+
 async def fetch(db: Any, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     return [dict(r) for r in await db.execute(sql, params or {})]
 
@@ -113,6 +133,7 @@ def wants_json(request: Any) -> bool:
 async def timeline_view(datasette: Any, request: Any) -> Response:
     db = datasette.get_database(DB)
     data = chart_data(await fetch(db, PERIODS_SQL.format(where="")), dt.date.today())
+    data["codes_over_time"] = codes_over_time(await fetch(db, CODE_PERIODS_SQL))
     if wants_json(request):
         return Response.json(data)
     counts = await fetch(

@@ -14,6 +14,20 @@
   }
   function ms(iso) { return Date.parse(iso + "T00:00:00Z"); }
 
+  // One time range for every chart on the page: all periods and change points, and today.
+  function timeRange(data) {
+    var today = ms(data.today), lo = Infinity, hi = today;
+    (data.lanes || []).forEach(function (lane) {
+      lane.periods.forEach(function (p) {
+        if (p.start_date) lo = Math.min(lo, ms(p.start_date));
+        if (p.end_date) hi = Math.max(hi, ms(p.end_date));
+      });
+    });
+    (data.codes_over_time || []).forEach(function (p) { lo = Math.min(lo, ms(p.date)); hi = Math.max(hi, ms(p.date)); });
+    if (!isFinite(lo)) lo = today - 365 * DAY;
+    return [lo - 30 * DAY, hi + 90 * DAY];  // breathing room; open-ended periods run to the right edge
+  }
+
   function draw(container, data) {
     var lanes = data.lanes || [];
     if (!lanes.length) {
@@ -21,16 +35,7 @@
       container.setAttribute("data-rendered", "empty");
       return;
     }
-    var today = ms(data.today);
-    var lo = Infinity, hi = today;
-    lanes.forEach(function (lane) {
-      lane.periods.forEach(function (p) {
-        if (p.start_date) lo = Math.min(lo, ms(p.start_date));
-        if (p.end_date) hi = Math.max(hi, ms(p.end_date));
-      });
-    });
-    if (!isFinite(lo)) lo = today - 365 * DAY;
-    lo -= 30 * DAY; hi += 90 * DAY;  // breathing room; open-ended periods run to the right edge
+    var today = ms(data.today), range = timeRange(data), lo = range[0], hi = range[1];
     var labelW = 190, laneH = 24, top = 28, width = Math.max(container.clientWidth || 900, 640);
     var plotW = width - labelW - 16, height = top + lanes.length * laneH + 8;
     function x(t) { return labelW + (t - lo) / (hi - lo) * plotW; }
@@ -74,9 +79,57 @@
     container.setAttribute("data-rendered", String(lanes.length));
   }
 
+  // Distinct control codes in force / suspended over time, as two step lines on a shared axis.
+  function drawCounts(container, data) {
+    var series = data.codes_over_time || [];
+    if (!series.length) { container.remove(); return; }
+    var today = ms(data.today), range = timeRange(data), lo = range[0], hi = range[1];
+    var max = Math.max.apply(null, series.map(function (p) { return Math.max(p.in_force, p.suspended); })) || 1;
+    var labelW = 190, top = 24, plotH = 120, width = Math.max(container.clientWidth || 900, 640);
+    var plotW = width - labelW - 16, height = top + plotH + 24;
+    function x(t) { return labelW + (t - lo) / (hi - lo) * plotW; }
+    function y(n) { return top + plotH - n / max * plotH; }
+    var svg = el("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img",
+                          "aria-label": "Control codes in force and suspended over time" });
+    var axis = el("g", { "class": "axis" });
+    var y0 = new Date(lo).getUTCFullYear(), step = Math.max(1, Math.ceil((new Date(hi).getUTCFullYear() - y0 + 1) / 12));
+    for (var yr = y0; yr <= new Date(hi).getUTCFullYear() + 1; yr += step) {
+      var t = Date.UTC(yr, 0, 1);
+      if (t < lo || t > hi) continue;
+      axis.appendChild(el("line", { x1: x(t), x2: x(t), y1: top, y2: top + plotH }));
+      axis.appendChild(el("text", { x: x(t) + 3, y: top + plotH + 16 }, String(yr)));
+    }
+    [0, max].forEach(function (n) {
+      axis.appendChild(el("text", { x: labelW - 8, y: y(n) + 4, "text-anchor": "end" }, String(n)));
+    });
+    svg.appendChild(axis);
+    svg.appendChild(el("text", { "class": "lane-label", x: 4, y: top + 14 }, "管制编码数 control codes"));
+    svg.appendChild(el("text", { "class": "lane-label status-in_force-text", x: 4, y: top + 32 }, "— 有效 in force"));
+    svg.appendChild(el("text", { "class": "lane-label status-suspended-text", x: 4, y: top + 50 }, "— 暂停 suspended"));
+    [["in_force", "status-in_force"], ["suspended", "status-suspended"]].forEach(function (k) {
+      var d = "M" + x(lo) + "," + y(0);
+      series.forEach(function (p) { d += " H" + x(ms(p.date)) + " V" + y(p[k[0]]); });
+      d += " H" + x(hi);
+      var path = el("path", { d: d, "class": "count-line " + k[1] });
+      path.appendChild(el("title", {}, LABELS[k[0]]));
+      svg.appendChild(path);
+    });
+    series.forEach(function (p) {
+      var dot = el("circle", { cx: x(ms(p.date)), cy: y(p.in_force), r: 2.5, "class": "count-point" });
+      dot.appendChild(el("title", {}, p.date + ": " + p.in_force + " in force, " + p.suspended + " suspended"));
+      svg.appendChild(dot);
+    });
+    svg.appendChild(el("line", { "class": "today", x1: x(today), x2: x(today), y1: top, y2: top + plotH }));
+    container.innerHTML = "";
+    container.appendChild(svg);
+    container.setAttribute("data-rendered", String(series.length));
+  }
+
   document.querySelectorAll(".kb-chart[data-chart]").forEach(function (container) {
     var source = document.getElementById(container.getAttribute("data-chart"));
     try {
+      var counts = document.getElementById(container.getAttribute("data-counts"));
+      if (counts) drawCounts(counts, JSON.parse(source.textContent));
       draw(container, JSON.parse(source.textContent));
     } catch (err) {
       container.textContent = "Chart error: " + err;

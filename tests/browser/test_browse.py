@@ -74,6 +74,9 @@ def test_timeline_chart_renders(page: Any, served_kb: str, screenshots: Path) ->
     assert suspended.count() >= 1
     box = suspended.first.bounding_box()
     assert box and box["width"] > 20  # 2025-11-07 → 2026-11-11 is a visible bar
+    counts = page.locator("#kb-timeline-counts")
+    assert counts.locator("svg path.count-line").count() == 2
+    assert int(counts.get_attribute("data-rendered") or "0") >= 3
     page.screenshot(path=str(screenshots / "timeline.png"), full_page=True)
 
     page.fill("#kb-code", "1C909")
