@@ -22,16 +22,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from ingest.archive import Archive
 from ingest.document import Document
-from ingest.documents import ParseFailure, load_documents
-from kb import fingerprint, load, search, status
+from kb import fingerprint, search, status
 from kb.errors import KbError
 from kb.facts import Facts
 from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
 from kb.schema import create, dependency_order, load_schema
+
+if typing.TYPE_CHECKING:
+    from ingest.documents import ParseFailure
+
+# Parsing, loading and sqlite-utils (numpy) are imported where used: a no-op rebuild needs none of them.
 
 Extractor = Callable[[Document], Facts]
 
@@ -86,6 +88,8 @@ def collect_facts(documents: list[Document], cache: FactsCache, version: str,
 
 def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[dict[str, Any]]]:
     """All rows of all tables, sorted and numbered (pure)."""
+    from kb import load
+
     merged = load.merge_rows(load.fact_rows(d, f) for d, f in zip(documents, facts, strict=True))
     tables: dict[str, list[dict[str, Any]]] = {}
     spans: dict[str, dict[str, Any]] = {s["id"]: s for s in merged.pop("spans", [])}
@@ -103,6 +107,8 @@ def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[di
 def write(conn: sqlite3.Connection, tables: dict[str, list[dict[str, Any]]], info: dict[str, str]) -> None:
     """Insert every table's rows, parents before children, in one transaction (sqlite-utils for the
     plain tables; the FTS index by rowid)."""
+    import sqlite_utils
+
     schema = load_schema()
     db = sqlite_utils.Database(conn)
     conn.execute("PRAGMA foreign_keys = ON")
@@ -178,6 +184,8 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
     inputs = hashlib.sha256(f"{fingerprint.inputs_fingerprint(archive_root)}\n{version}".encode()).hexdigest()
     if not full and fingerprint.built_fingerprint(db_path) == inputs:
         return _unchanged(db_path, started)
+    from ingest.documents import load_documents
+
     documents, failures = load_documents(Archive(archive_root))
     if not documents:
         raise KbError(f"{archive_root}: the archive holds no parseable documents (run `mofcom-kb import` or `fetch`)")
