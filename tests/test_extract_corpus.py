@@ -138,6 +138,8 @@ def test_no10_thresholds_linked_within_their_part(no10: Facts) -> None:
     assert ("1C004", "弹性极限", ">", 800.0, "MPa") in got
     assert ("1C004", "伸长率", ">", 8.0, "%") in got
     assert ("1C117.b", "钼含量", ">=", 97.0, "%") in got
+    assert ("1C117.b", "颗粒尺寸", "<=", 50.0, "μm") in got  # 50×10⁻⁶m（50μm）: the plain form printed beside it
+    assert not [t for t in no10.thresholds if t.parameter == "尺寸"]  # 120mm×120mm×50mm has no single value
 
 
 def test_no10_dates_number_and_entry_into_force_on_publication(no10: Facts) -> None:

@@ -140,3 +140,32 @@ def test_catalogue_rows_carry_their_pdf_page() -> None:
     facts = extract(doc("两用物项出口管制清单（目录表格见各页）", rows=rows))
     assert [(c.control_code, c.span.page, c.hs_codes) for c in facts.controls] == [("1C902.a", 12, ("2805301910",))]
     assert [(h.hs_code, h.control_code, h.span.page) for h in facts.hs_codes] == [("2805301910", "1C902.a", 12)]
+
+
+def test_a_notice_made_under_a_numbered_order_implements_it() -> None:
+    text = ("根据《中华人民共和国出口管制法》和商务部、海关总署2005年第29号令（《两用物项和技术进出口许可证管理办法》），"
+            "商务部、海关总署对《目录》进行了调整。本公告自2026年1月1日起正式实施，商务部、海关总署2024年第67号公告同时废止。")
+    facts = extract(doc(text))
+    assert [(r.relation, r.target_number, r.start_date) for r in facts.relations] == [
+        ("implements", "商务部令2005年第29号", None), ("repeals", "商务部公告2024年第67号", "2026-01-01")]
+    assert ("《两用物项和技术进出口许可证管理办法》", None) in {(law.law, law.article) for law in facts.law_references}
+    faq = Document(doc_id="f", doc_type="faq", title="问答", text=text, source="test")
+    assert extract(faq).relations[0].relation == "references"
+
+
+def test_short_names_defined_with_yi_xia_jian_cheng_count_as_law_references() -> None:
+    text = ("根据《中华人民共和国出口管制法》（以下简称出口管制法）等法律，制定本条例。"
+            "依照出口管制法第十三条、第二十八条规定执行，并遵守出口管制法律法规。")
+    got = [(m[3]["law"], m[3]["articles"]) for m in find_law_references(text)]
+    assert got == [("《中华人民共和国出口管制法》", [None]), ("《出口管制法》", ["第十三条", "第二十八条"])]
+
+
+def test_a_law_named_by_title_can_be_repealed_and_its_own_title_is_no_reference() -> None:
+    text = "第五十条 本条例自2024年12月1日起施行。《中华人民共和国某某出口管制条例》同时废止。"
+    d = Document(doc_id="d", doc_type="regulation", title="中华人民共和国样例条例", text=text + "《中华人民共和国样例条例》",
+                 source="test")
+    facts = extract(d)
+    assert [(r.relation, r.target_number, r.start_date) for r in facts.relations] == [
+        ("repeals", "《中华人民共和国某某出口管制条例》", "2024-12-01")]
+    assert [law.law for law in facts.law_references] == ["《中华人民共和国某某出口管制条例》"]
+    assert facts.effective_date == "2024-12-01"

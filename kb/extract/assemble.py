@@ -47,7 +47,7 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
     row_controls, row_hs = _row_facts(document)
     issued, signed = _doc_date(doc, document)
     own = document.doc_number
-    timeline = build_timeline(doc, issued, own)
+    timeline = build_timeline(doc, issued, own, faq=document.doc_type == "faq")
     references = [
         DocReference(r._.value["canonical"], _span(r), "text", r._.value["abbreviated"]) for r in doc.spans["doc_numbers"]
     ]
@@ -55,10 +55,12 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
         DocReference(r.canonical, Span(r.start, r.end, r.printed), "title", r.abbreviated)
         for r in find_references(document.title)
     ]
+    own_title = f"《{document.title}》"  # a law's own title is not a reference to it
     laws = [
         LawReference(law._.value["law"], _span(law), article)
         for law in doc.spans["laws"]
         for article in law._.value["articles"]
+        if law._.value["law"] != own_title
     ]
     found = {(c.start_char, c.end_char, c._.value["kind"]): c for c in doc.spans.get("clauses", [])}
     clauses = [

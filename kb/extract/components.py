@@ -8,6 +8,7 @@ Each component reads `doc.text` with the patterns of patterns.yaml and writes sp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -118,13 +119,33 @@ def find_doc_numbers(text: str) -> Iterable[Match]:
 
 
 def find_law_references(text: str) -> Iterable[Match]:
-    suffixes = tuple(patterns()["law_reference"]["law_suffixes"])
+    section = patterns()["law_reference"]
+    suffixes = tuple(section["law_suffixes"])
     article = compiled("law_reference", "article")
+    short_names: dict[str, int] = {}  # abbreviation → where its definition ends
     for m in compiled("law_reference", "regex").finditer(text):
         if not m.group(1).endswith(suffixes):
             continue
         articles: list[str | None] = [a.group(0) for a in article.finditer(m.group(2))] or [None]
         yield m.start(), m.end(), "LAW", {"law": f"《{m.group(1)}》", "articles": articles}
+        defined = compiled("law_reference", "abbreviation").match(text, m.end())
+        if defined:
+            short_names[defined.group(1)] = defined.end()
+    for name, after in short_names.items():
+        yield from _short_mentions(text, name, after, article, tuple(section["abbreviation_not_before"]))
+
+
+def _short_mentions(
+    text: str, name: str, after: int, article: re.Pattern[str], not_before: tuple[str, ...]
+) -> Iterable[Match]:
+    pattern = re.compile(rf"《?{re.escape(name)}》?((?:{article.pattern}[、，和及]?)*)")
+    for m in pattern.finditer(text, after):
+        if text.startswith(not_before, m.end(0) - len(m.group(1))) and not m.group(1):
+            continue
+        if text[max(0, m.start() - 1) : m.start()] == "《" and not m.group(0).startswith("《"):
+            continue  # inside another title: 《实施〈出口管制法〉的规定》
+        articles: list[str | None] = [a.group(0) for a in article.finditer(m.group(1))] or [None]
+        yield m.start(), m.end(), "LAW", {"law": f"《{name}》", "articles": articles}
 
 
 def find_threshold_spans(text: str) -> Iterable[Match]:

@@ -12,6 +12,8 @@ from kb.extract.patterns import patterns
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _EXPONENT = re.compile(r"^(\d+(?:\.\d+)?)\s*[×x]\s*10([⁻-]?[⁰¹²³⁴⁵⁶⁷⁸⁹0-9]+)$")
 _LABEL = re.compile(r"^\s*[a-z0-9]{1,2}\.\s*")  # a. / 1. item labels printed with ASCII dots
+_COMPOUND = re.compile(r"\s*[×xX*]\s*\d")
+_PLAIN = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*([^\d\s（）()]{1,6})\s*[）)]")
 _PARENTHETICAL = re.compile(r"[（(][^（）()]{0,10}[）)]\s*$")
 
 
@@ -70,14 +72,16 @@ def find_thresholds(text: str) -> list[ThresholdMatch]:
     found: list[ThresholdMatch] = []
     for m in _regex().finditer(text):
         prefix, suffix, unit = m.group("prefix"), m.group("suffix"), m.group("unit")
-        if not prefix and not suffix:
-            continue
-        if suffix and not unit and not prefix:
-            continue  # 3个以上 without a unit is a count in prose, not a threshold
-        if prefix == "达到" and not suffix and not unit:
-            continue
+        if not (prefix or suffix) or not unit:
+            continue  # 不超过20个工作日, 3家以上: counts and time limits in prose are not thresholds
+        if _COMPOUND.match(text, m.end()):
+            continue  # 尺寸大于等于120mm×120mm×50mm has no single value
+        value = _value(m.group("value"))
+        plain = _PLAIN.match(text, m.end())
+        if plain and plain.group(2) in section["units"]:
+            value, unit = float(plain.group(1)), plain.group(2)  # 50×10⁻⁶m（50μm） → 50 μm as printed beside it
         operator = section["suffix_operators"][suffix] if suffix else section["prefix_operators"][prefix]
         before = m.start("prefix") if prefix else m.start("value")
         parameter = _parameter(text, before) if prefix else _following_noun(text, m.end()) or _parameter(text, before)
-        found.append(ThresholdMatch(parameter, operator, _value(m.group("value")), unit, m.start(), m.end()))
+        found.append(ThresholdMatch(parameter, operator, value, unit, m.start(), m.end()))
     return found

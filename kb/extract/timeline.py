@@ -62,11 +62,21 @@ def _verb_before(masked: str, offset: int, verbs: list[list[str]]) -> str | None
     return best[1] if best else None
 
 
-def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None) -> Timeline:
+def _basis(masked: str, offset: int, section: dict) -> str | None:
+    """根据/依据 before the reference in its clause, with no acting verb between them."""
+    before = masked[:offset]
+    pos = max(before.rfind(v) for v in section["basis_verbs"])
+    if pos < 0 or _verb_after(before, pos, section["verbs"]) is not None:
+        return None
+    return "implements"
+
+
+def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: bool = False) -> Timeline:
     text = doc_text(doc)
     section = patterns()["relation"]
     date_spans = list(doc.spans["dates"])
     refs = [r for r in doc.spans["doc_numbers"] if r._.value["canonical"] != own_number]
+    laws = list(doc.spans["laws"])
     roles: dict[int, str] = {}
     effective_date: str | None = None
     on_publication = False
@@ -88,27 +98,36 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None) -> Ti
         window_end = ends[0]._.value["date"] if ends else None
 
         s_refs = _within(refs, s_start, s_end)
+        s_laws = _within(laws, s_start, s_end)
         for clause in _CLAUSE.finditer(sentence.group(0)):
             c_start, c_end = s_start + clause.start(), s_start + clause.end()
             c_refs = _within(s_refs, c_start, c_end)
-            if not c_refs:
+            c_laws = _within(s_laws, c_start, c_end)
+            if not c_refs and not c_laws:
                 continue
             masked = _masked(text[c_start:c_end])
-            verb = _verb_after(masked, c_refs[-1].end_char - c_start, section["verbs"])
-            for ref in c_refs:
-                relation = verb[2] if verb else None
+            last = max(t.end_char for t in [*c_refs, *c_laws])
+            verb = _verb_after(masked, last - c_start, section["verbs"])
+            targets = [(r, r._.value["canonical"], False) for r in c_refs]
+            targets += [(law, law._.value["law"], True) for law in c_laws]
+            for ref, target, by_title in sorted(targets, key=lambda t: t[0].start_char):
+                relation = _basis(masked, ref.start_char - c_start, section) or (verb[2] if verb else None)
                 if relation is None:
                     relation = _verb_before(masked, ref.start_char - c_start, section["prefix_verbs"]) or "references"
+                if relation == "implements" and faq:
+                    relation = "references"
+                timed = relation in section["acting"]
+                if by_title and (not timed or faq):
+                    continue  # 根据《…法》 is a law reference, not a relation; FAQ prose acts on nothing
                 part = None
                 if verb:
                     gap = text[ref.end_char : c_start + verb[0]]
                     m = compiled("relation", "part").search(gap)
                     part = m.group(0) if m else None
-                timed = relation != "references"
                 relations.append(
                     Relation(
                         relation=relation,
-                        target_number=ref._.value["canonical"],
+                        target_number=target,
                         span=_span(ref),
                         part=part,
                         start_date=window_start if timed else None,
