@@ -156,3 +156,23 @@ def test_a_portal_page_served_as_a_js_frame_falls_back_to_its_api_row(tmp_path: 
     assert second.failed == [] and second.changed == 1  # the page itself, retried, now stands
     latest = Archive(tmp_path / "archive").latest_for(item.url)
     assert latest is not None and (latest.kind, latest.source) == ("page", "portal")
+
+
+def test_cli_fetch_summary_and_exit_codes(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from kb.cli import cli
+
+    base = ["--data-dir", str(tmp_path), "fetch", "--rate", "0", "--timeout", "1", "--retries", "0", "--no-progress"]
+    with ReplayServer() as server:
+        ok = CliRunner().invoke(cli, [*base, "--mirror", server.url, "--source", "portal", "--since", "2026-01-01"])
+        assert ok.exit_code == 0, ok.output
+        recent = [i for i in server.site.by_host(PORTAL) if i.posted >= dt.date(2026, 1, 1)]
+        lists = 4  # column 9: pages 1-3 (page 3 is the first holding only older items); column 10: page 1
+        expected = lists + sum(1 + len(i.attachments) for i in recent)
+        assert ok.output.startswith(f"{expected} new, 0 changed, 0 unchanged, 0 failed"), ok.output
+        server.inject(PORTAL, "/edi_ecms_web_front/front/column/getColumnList", "empty_list")
+        bad = CliRunner().invoke(cli, [*base, "--mirror", server.url, "--source", "portal"])
+    assert bad.exit_code == 1
+    assert "fetch FAILED: list portal/column-9 yielded" in bad.output
+    assert "failed: https://exportcontrol.mofcom.gov.cn/edi_ecms_web_front/front/column/getColumnList?" in bad.output

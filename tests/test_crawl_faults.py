@@ -70,6 +70,7 @@ def article(host: str, index: int) -> str:
         ("garbled", AQY, "aqygzj", "garbled: "),
         ("jsframe", PORTAL, "portal", "JavaScript-only frame"),
         ("notfound200", WWW, "www", "'not found' page served with HTTP 200"),
+        ("challenge", AQY, "aqygzj", "bot challenge page"),
         ("foreign_redirect", AQY, "aqygzj", "redirect to off-list host 'evil.example.com' refused"),
         ("oversized", PORTAL, "portal", "body of 300026 bytes exceeds the 200000-byte cap"),
     ],

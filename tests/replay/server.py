@@ -22,7 +22,7 @@ from replay import site
 LAST_MODIFIED = "Mon, 23 Nov 2026 08:00:00 GMT"
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 FAULTS = ("timeout", "500", "429", "truncated", "garbled", "jsframe", "notfound200", "foreign_redirect",
-          "oversized", "gbk_nocharset", "empty_list")
+          "oversized", "gbk_nocharset", "empty_list", "challenge")
 
 
 @dataclass
@@ -200,6 +200,9 @@ class ReplayServer:
                 if kind == "jsframe":
                     return Reply(200, b"<html><head><script src='/js/app.js'></script><script>"
                                       b"document.write('<div id=app></div>');</script></head><body></body></html>")
+                if kind == "challenge":
+                    return Reply(200, "<html><head><title>安全验证</title><script src='/_waf_/check.js'></script></head>"
+                                      "<body><div>请完成滑动验证后继续访问本网站的内容页面。</div></body></html>".encode())
                 if kind == "notfound200":
                     return Reply(200, "<html><head><title>页面不存在</title></head><body><div class='err'>"
                                       "抱歉，您访问的页面不存在！</div></body></html>".encode())
