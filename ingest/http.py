@@ -26,6 +26,7 @@ ALLOWED_HOST_SUFFIXES = ("mofcom.gov.cn", "gov.cn")
 KEPT_HEADERS = ("etag", "last-modified", "content-type", "content-disposition")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
 MAX_REDIRECTS = 5
+TOTAL_TIMEOUT_FACTOR = 4  # a whole body may take this many timeouts
 
 
 class FetchError(Exception):
@@ -355,10 +356,14 @@ class Fetcher:
                 raise BodyTooLarge(url, f"body of {declared} bytes exceeds the {cap}-byte cap")
             chunks: list[bytes] = []
             size = 0
+            # the read timeout bounds each chunk; this bounds a server dripping bytes forever
+            deadline = self.limiter.clock() + self.config.timeout * TOTAL_TIMEOUT_FACTOR
             for chunk in resp.iter_bytes():
                 size += len(chunk)
                 if size > cap:
                     raise BodyTooLarge(url, f"body exceeds the {cap}-byte cap")
+                if self.limiter.clock() > deadline:
+                    raise httpx.ReadTimeout(f"body not complete after {self.config.timeout * TOTAL_TIMEOUT_FACTOR:.0f}s")
                 chunks.append(chunk)
             kept = {k: resp.headers[k] for k in KEPT_HEADERS if k in resp.headers}
             return (resp.status_code, b"".join(chunks), kept, resp.headers.get("location"),

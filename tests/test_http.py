@@ -155,3 +155,12 @@ def test_rate_limiter_is_per_host_and_honours_crawl_delay() -> None:
     assert slept == [pytest.approx(0.75)]
     limiter.extra["a"] = 5.0  # robots.txt Crawl-delay
     assert limiter.ready_in("a") == pytest.approx(5.0)
+
+
+def test_a_body_dripping_forever_times_out() -> None:
+    with ReplayServer() as server:
+        path = server.site.by_host(WWW)[2].path
+        server.inject(WWW, path, "drip")
+        with Fetcher(fast_config(server.url, timeout=0.2, retries=0)) as fetcher, \
+                pytest.raises(RetriesExhausted, match="timeout after 1 attempts"):
+            fetcher.fetch(f"https://{WWW}{path}")

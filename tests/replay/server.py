@@ -22,7 +22,7 @@ from replay import site
 LAST_MODIFIED = "Mon, 23 Nov 2026 08:00:00 GMT"
 _CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 FAULTS = ("timeout", "500", "429", "truncated", "garbled", "jsframe", "notfound200", "foreign_redirect",
-          "oversized", "gbk_nocharset", "empty_list", "challenge")
+          "oversized", "gbk_nocharset", "empty_list", "challenge", "drip")
 
 
 @dataclass
@@ -200,6 +200,16 @@ class ReplayServer:
                 if kind == "jsframe":
                     return Reply(200, b"<html><head><script src='/js/app.js'></script><script>"
                                       b"document.write('<div id=app></div>');</script></head><body></body></html>")
+                if kind == "drip":  # a byte at a time, each within the read timeout, never finishing
+                    self.send_response(200)
+                    self.send_header("Content-Length", "1000")
+                    self.end_headers()
+                    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                        for _ in range(40):
+                            self.wfile.write(b"x")
+                            self.wfile.flush()
+                            time.sleep(0.05)
+                    return None
                 if kind == "challenge":
                     return Reply(200, "<html><head><title>安全验证</title><script src='/_waf_/check.js'></script></head>"
                                       "<body><div>请完成滑动验证后继续访问本网站的内容页面。</div></body></html>".encode())
