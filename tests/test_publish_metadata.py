@@ -175,6 +175,11 @@ def test_glossary_covers_every_rare_earth_and_critical_mineral_of_the_timeline()
     ("4. 含钬的永磁材料。", "holmium-containing permanent-magnet material"),
     ("b. 【保留】。", "[reserved]"),
     ("关注名单", "Watch List"),
+    ("钼粉", "molybdenum powder"),
+    ("磷化铟", "indium phosphide"),
+    ("具有下述所有特性的固态钨", "solid tungsten having all of the following characteristics"),
+    ("生产1C004、1C117.c、1C117.d项的技术及资料（含工艺规范、工艺参数、加工程序等）",
+     "technology and data for producing 1C004, 1C117.c, 1C117.d"),
 ])
 def test_glossary_reads_item_names(item: str, english: str) -> None:
     assert glossary_module().gloss_en(item) == english

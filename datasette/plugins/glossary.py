@@ -57,10 +57,12 @@ class Glossary:
             "el": "|".join(sorted(map(re.escape, self.elements), key=len, reverse=True)),
             "el2": "|".join(sorted(map(re.escape, self.elements), key=len, reverse=True)),
             "mat": "|".join(sorted(map(re.escape, self.terms), key=len, reverse=True)),
+            "code": r"[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*(?:、[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*)*",
+            "item": r".+",
         }
         seen: set[str] = set()
         out = []
-        for piece in re.split(r"(\{el2\}|\{el\}|\{mat\})", zh):
+        for piece in re.split(r"(\{(?:el2|el|mat|code|item)\})", zh):
             name = piece[1:-1] if piece.startswith("{") else None
             if name is None:
                 out.append(re.escape(piece))
@@ -91,10 +93,13 @@ class Glossary:
             match = pattern.regex.fullmatch(name)
             if match:
                 groups = match.groupdict()
+                item = groups.get("item")
                 return pattern.en.format(
                     el=self.elements.get(groups.get("el") or "", ""),
                     el2=self.elements.get(groups.get("el2") or "", ""),
                     mat=self.terms.get(groups.get("mat") or "", ""),
+                    code=(groups.get("code") or "").replace("、", ", "),
+                    item=(self.gloss(item) or item) if item else "",  # {item}: the rest, glossed in turn
                 )
         return self.terms_in(name)
 
