@@ -172,6 +172,15 @@ def test_code_history_of_1c909(served_kb: str) -> None:
     assert soup.select_one('link[type="application/atom+xml"]')["href"] == "/-/feeds/code/1C909.atom"
 
 
+@pytest.mark.corpus
+def test_an_hs_prefix_finds_the_ten_digit_numbers_under_it(served_kb: str) -> None:
+    data = get(served_kb, "/-/code/28053019.json").json()
+    assert data["kind"] == "hs_code"
+    assert N57 in data["documents"]  # prints 28053019 itself
+    ten_digit = get(served_kb, "/-/code/2805301910.json").json()["documents"]
+    assert ten_digit and set(ten_digit) <= set(data["documents"])
+
+
 def test_code_page_rejects_what_is_not_a_code(served_kb: str) -> None:
     response = httpx.get(served_kb + "/-/code/" + quote("稀土"), timeout=30, follow_redirects=True)
     assert response.status_code == 404

@@ -28,7 +28,7 @@ order by coalesce(posted_date, signed_date) desc, id limit :limit
 
 CODE_DOCUMENTS = """
 select document_id from controls where control_code = :code or control_code like :code || '.%'
-union select document_id from hs_codes where hs_code = :code or control_code = :code
+union select document_id from hs_codes where hs_code like :code || '%' or control_code = :code
 """
 
 CODE_CHANGES_SQL = f"""

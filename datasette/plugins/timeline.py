@@ -34,7 +34,7 @@ order by coalesce(d.signed_date, d.posted_date, p.start_date), p.document_id, p.
 # Documents that name the code: control codes match the item and its sub-items (1C909 → 1C909.a.1).
 CODE_DOCUMENTS_SQL = """
 select distinct document_id from controls where control_code = :code or control_code like :code || '.%'
-union select distinct document_id from hs_codes where hs_code = :code or control_code = :code
+union select distinct document_id from hs_codes where hs_code like :code || '%' or control_code = :code
 """
 
 # What happened to the code, oldest first: each document naming it, each act on such a document, and
