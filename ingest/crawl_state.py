@@ -41,6 +41,9 @@ def link_from_json(data: dict[str, Any]) -> Link:
     )
 
 
+COMPACT_AFTER = 50_000  # journal events
+
+
 @dataclass
 class Resumption:
     run: str
@@ -95,6 +98,7 @@ class CrawlJournal:
         if resume:
             self.run = resume.run
             return
+        self.compact()
         self.run = uuid.uuid4().hex[:12]
         self._append({"event": "start", "run": self.run, "sources": sorted(sources), "since": since,
                       "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
@@ -109,6 +113,21 @@ class CrawlJournal:
     def finish(self) -> None:
         self._append({"event": "finish", "run": self.run,
                       "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")})
+
+    def compact(self, max_events: int = COMPACT_AFTER) -> None:
+        """Between runs, a long journal shrinks to what the next run needs: the pending failures."""
+        events = self.events()
+        if len(events) <= max_events:
+            return
+        latest: dict[str, dict[str, Any]] = {}
+        for event in events:
+            if event.get("event") in ("done", "failed"):
+                latest[event["key"]] = event
+        kept = [e for e in latest.values() if e["event"] == "failed"]
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in kept),
+                       encoding="utf-8")
+        os.replace(tmp, self.path)
 
     def _append(self, payload: dict[str, Any]) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)

@@ -176,3 +176,20 @@ def test_cli_fetch_summary_and_exit_codes(tmp_path: Path) -> None:
     assert bad.exit_code == 1
     assert "fetch FAILED: list portal/column-9 yielded" in bad.output
     assert "failed: https://exportcontrol.mofcom.gov.cn/edi_ecms_web_front/front/column/getColumnList?" in bad.output
+
+
+def test_a_long_journal_is_compacted_to_its_pending_failures(tmp_path: Path) -> None:
+    from ingest.crawl_state import CrawlJournal
+
+    with ReplayServer() as server:
+        target = server.site.by_host(PORTAL, "管制清单")[1]
+        server.inject(PORTAL, target.path, "500")
+        run_crawl(tmp_path, server.url, sources=("portal",))
+        run_crawl(tmp_path, server.url, sources=("portal",))
+        journal = CrawlJournal(tmp_path / "state")
+        assert len(journal.events()) > 40
+        journal.compact(max_events=10)
+        assert [e["key"] for e in journal.events()] == [target.url]
+        del server.faults[f"/{PORTAL}{target.path}"]
+        again = run_crawl(tmp_path, server.url, sources=("portal",))
+    assert again.failed == [] and again.new == 1
