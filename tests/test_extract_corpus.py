@@ -275,3 +275,16 @@ def test_no61_exemption_and_end_uses_found(no61: Facts) -> None:
 def test_no10_items_beside_codes_and_hs_numbers_are_item_clauses(no10: Facts) -> None:
     items = {c.text for c in no10.clauses if c.kind == "item"}
     assert {"仲钨酸铵", "氧化钨", "钨相关材料", "碲化镉汞", "三乙基铟"} <= items
+
+
+def test_no10_enumerated_entries_are_items_but_characteristics_are_not(no10: Facts) -> None:
+    items = {c.text for c in no10.clauses if c.kind == "item"}
+    assert {"钨相关物项", "具有下述任一特性的固态钨（不含颗粒、粉末状）", "钼粉：用于制造导弹部件的钼含量（按重量）大于等于97%、"
+            "颗粒尺寸小于等于50×10⁻⁶m（50μm）的钼及合金颗粒", "生产6C002项的技术及资料（含工艺规范、工艺参数、加工程序等）"} <= items
+    assert not items & {"伸长率超过8%", "密度大于17.5g/cm³", "能被机械加工成任何下述任一产品", "尺寸大于等于120mm×120mm×50mm的块状物"}
+
+
+def test_no57_sub_items_are_items_and_reserved_slots_are_not(no57: Facts) -> None:
+    items = [c.text for c in no57.clauses if c.kind == "item"]
+    assert {"钬相关物项", "金属钬", "含钬的合金", "钬铜合金", "荧光粉", "含镱的热屏蔽涂层材料", "氧化镱及其混合物"} <= set(items)
+    assert not [i for i in items if "保留" in i or "包括" in i]  # 【保留】 and the 说明 notes on forms

@@ -9,24 +9,37 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from kb.extract.components import doc_text
+from kb.extract.patterns import patterns
 from kb.extract.structure import Structure
 from kb.facts import Control, HsCode, Span, Threshold
 
 _HEAD_GAP = re.compile(r"^[\s、，,和及]*$")
 _LABEL_AT = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
 _LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
-_ITEM_END = re.compile(r"[：:；;。\n]|[（(]\s*参考")
+# an item ends at a colon only when sub-items follow on the next lines (钨相关材料：\n 1．…); 钼粉：用于… runs on
+_ITEM_END = re.compile(r"[：:]\s*(?:\n|$)|[；;。\n]|[（(]\s*参考")
 _LEADING = re.compile(r"^[\s．.、：:或和及]+")
 _CODE_PREFIX = re.compile(r"^(?:[0-9][A-E][0-9]{3}(?:\.[a-z0-9]{1,2})*[\s、．.]*)+")
 # a code list ending in 项 (1C909.a.2、1C910.a.2项所管制的…) names codes, it does not head an item
 _MENTION_TAIL = re.compile(r"(?:\s*[、，,和及]\s*[0-9][A-E][0-9]{3}(?:[.．][a-z0-9]{1,2})*)*\s*项")
+_HEADING_ITEM = re.compile(r"物项$")
+_NOT_ITEM_STARTS = ("【保留】", "能被")
+_HS_AFTER = re.compile(r"\s*[（(]\s*参考")
+
+
+@cache
+def _characteristic() -> re.Pattern[str]:
+    """An entry that opens with a parameter and its limit (伸长率超过8%, 直径大于等于120mm…的圆柱体)."""
+    operators = sorted(patterns()["threshold"]["prefix_operators"], key=len, reverse=True)
+    return re.compile(r"^[^，、的（(]{1,8}?(?:" + "|".join(re.escape(op) for op in operators) + ")")
 _HS_MARKER = re.compile(r"参考|编号|税则")
-_BOUNDARY = "：:；;。\n"
+_BOUNDARY = "；;。\n"
 
 
 @dataclass(frozen=True)
@@ -66,7 +79,7 @@ def _region_item(text: str, start: int, end: int, item: str) -> Span | None:
 
 def _item_after(text: str, end: int) -> Span | None:
     m = _ITEM_END.search(text, end)
-    stop = m.start() if m else end + 60
+    stop = m.start() if m else end + 200
     item = _LEADING.sub("", _CODE_PREFIX.sub("", _LEADING.sub("", text[end:stop]))).strip()
     return _region_item(text, end, stop, item)
 
@@ -177,4 +190,30 @@ def link_controls(doc: Doc, structure: Structure) -> Linked:
         )
         for t in doc.spans["thresholds"]
     ]
+    if governing or hs_codes:  # a list notice: its group headings (一、钨相关物项) name items too
+        for part in structure.parts:
+            if part.level == 1 and (heading := _heading_item(text, part.start)) is not None:
+                items.setdefault((heading.start, heading.end), heading)
+    for part in structure.parts:  # every enumerated entry under a control code names an item…
+        label = _LABEL_AT.match(text, part.start)
+        if part.level < 2 or label is None or code_at(part.start) is None:
+            continue
+        entry = _item_after(text, label.end())
+        if entry is None or entry.text.startswith(_NOT_ITEM_STARTS) or (
+            _characteristic().match(entry.text) and not _HS_AFTER.match(text, entry.end)
+        ):
+            continue  # …but 【保留】 placeholders and pure characteristics (密度大于17.5g/cm³) name none
+        if not any(a <= entry.start < b for a, b in items):
+            items[(entry.start, entry.end)] = entry
     return Linked(controls, hs_codes, thresholds, flags, sorted(items.values(), key=lambda s: s.start))
+
+
+def _heading_item(text: str, start: int) -> Span | None:
+    label = _LABEL_AT.match(text, start)
+    if label is None:
+        return None
+    line_end = text.find("\n", label.end())
+    line = text[label.end() : line_end if line_end >= 0 else len(text)]
+    if _CODE_PREFIX.match(line.strip()) or not _HEADING_ITEM.search(line.strip()):
+        return None
+    return _region_item(text, label.end(), label.end() + len(line), line.strip())
