@@ -106,6 +106,15 @@ def test_every_canned_query_is_documented() -> None:
             assert f":{param}" in spec["description"], f"{name}: describe :{param}"
 
 
+def test_readme_json_api_documents_every_canned_query() -> None:
+    readme = (DATASETTE_DIR.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## JSON API", 1)[1].split("\n## ", 1)[0]
+    for name, spec in metadata()["databases"]["mofcom"]["queries"].items():
+        assert f"| `{name}` |" in section, f"README JSON API: document the canned query {name}"
+        for param in sorted(set(re.findall(r"(?<!:):([a-z_]+)", spec["sql"]))):
+            assert f"`{param}`" in section.split(f"| `{name}` |", 1)[1].split("\n", 1)[0], (name, param)
+
+
 def run(conn: sqlite3.Connection, sql: str, **params: str) -> list[dict[str, Any]]:
     conn.row_factory = sqlite3.Row
     return [dict(r) for r in conn.execute(sql, params)]

@@ -141,6 +141,14 @@ def test_query_suspended_or_expiring(served_kb: str) -> None:
     assert {r["document_id"] for r in later if r["why"] == "suspended"} >= SUSPENDED_BY_70
 
 
+def test_query_suspended_or_expiring__defaults_to_today_and_90_days(served_kb: str) -> None:
+    import datetime as dt
+
+    today = dt.date.today().isoformat()
+    assert query(served_kb, "suspended_or_expiring", date="", days="") == query(
+        served_kb, "suspended_or_expiring", date=today, days="90")
+
+
 def listed_counts_from_titles(corpus_notices: list[dict]) -> dict[str, int]:
     """“将20家日本实体列入关注名单” → {关注名单: 20, …}, summed over the corpus's list notices."""
     counts: dict[str, int] = {}
