@@ -196,7 +196,7 @@ def test_no61_contacts_laws_and_thresholds(no61: Facts) -> None:
     assert [u.text for u in no61.urls] == ["http://ecomp.mofcom.gov.cn"]
     assert ("《中华人民共和国两用物项出口管制条例》", "第十六条") in {(law.law, law.article) for law in no61.law_references}
     got = {(t.parameter, t.operator, t.value, t.unit) for t in no61.thresholds}
-    assert {("价值比例", ">=", 0.1, "%"), ("逻辑芯片", "<=", 14.0, "纳米"), ("存储芯片", ">=", 256.0, "层")} <= got
+    assert {("价值比例", ">=", 0.1, "%"), ("逻辑芯片制程", "<=", 14.0, "纳米"), ("存储芯片层数", ">=", 256.0, "层")} <= got
 
 
 # ---- 2025 No. 70: six suspensions in one abbreviated list ----------------------------------------------

@@ -82,6 +82,12 @@ def find_thresholds(text: str) -> list[ThresholdMatch]:
             value, unit = float(plain.group(1)), plain.group(2)  # 50×10⁻⁶m（50μm） → 50 μm as printed beside it
         operator = section["suffix_operators"][suffix] if suffix else section["prefix_operators"][prefix]
         before = m.start("prefix") if prefix else m.start("value")
-        parameter = _parameter(text, before) if prefix else _following_noun(text, m.end()) or _parameter(text, before)
+        if prefix:
+            parameter = _parameter(text, before)
+        elif (noun := _following_noun(text, m.end())) is not None:
+            parameter = noun + section["unit_parameters"].get(unit, "")
+        else:
+            parameter = _parameter(text, before)
+        parameter = section["parameter_names"].get(parameter, parameter)
         found.append(ThresholdMatch(parameter, operator, value, unit, m.start(), m.end()))
     return found
