@@ -43,6 +43,20 @@ def doc_path(doc_id: str) -> str:
     return "/-/document/" + quote(doc_id, safe="")
 
 
+# -- home page ------------------------------------------------------------------------------------
+
+@pytest.mark.corpus
+def test_home_page_lists_the_tables_in_both_languages_and_advertises_the_feed(served_kb: str) -> None:
+    soup = page(served_kb, "/")
+    assert soup.select_one('head link[rel="alternate"][type="application/atom+xml"]')["href"] == (
+        "/-/feeds/documents.atom")
+    labels = {li.select_one("code").get_text(): li.a.get_text(" ", strip=True) for li in soup.select("ul.kb-tables li")}
+    assert labels["documents"] == "文件 Documents"
+    assert labels["document_status_periods"] == "文件效力时段 Document status periods"
+    assert list(labels)[0] == "documents"
+    assert soup.select_one('form.kb-search[action="/-/search"] input[name="q"]') is not None
+
+
 # -- document page ---------------------------------------------------------------------------
 
 @pytest.mark.corpus
