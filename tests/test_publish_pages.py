@@ -195,6 +195,13 @@ def test_an_hs_prefix_finds_the_ten_digit_numbers_under_it(served_kb: str) -> No
     assert ten_digit and set(ten_digit) <= set(data["documents"])
 
 
+@pytest.mark.corpus
+def test_a_code_no_document_names_has_an_empty_history_and_feed(served_kb: str) -> None:
+    assert "No document names 9A999" in page(served_kb, "/-/code/9A999").get_text()
+    assert get(served_kb, "/-/code/9A999.json").json()["history"] == []
+    assert list(atom(served_kb, "/-/feeds/code/9A999.atom").iter(f"{ATOM}entry")) == []
+
+
 def test_code_page_rejects_what_is_not_a_code(served_kb: str) -> None:
     response = httpx.get(served_kb + "/-/code/" + quote("稀土"), timeout=30, follow_redirects=True)
     assert response.status_code == 404
