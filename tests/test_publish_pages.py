@@ -123,6 +123,20 @@ def test_datasette_tables_link_documents_and_codes(served_kb: str) -> None:
 
 
 @pytest.mark.corpus
+def test_span_ids_link_to_the_passage_on_the_document_page(served_kb: str) -> None:
+    relation = get(served_kb, "/mofcom/document_relations.json", source_document_id=N70, relation="suspends",
+                   target_document_id=N61, _shape="array").json()[0]
+    soup = page(served_kb, "/mofcom/document_relations", source_document_id=N70, target_document_id=N61)
+    link = next(a["href"] for a in soup.select("table.rows-and-columns a") if a.get_text() == relation["span_id"])
+    path, anchor = link.split("#")
+    assert path == doc_path(N70)
+    target = page(served_kb, path).select_one(f"a.kb-anchor#{anchor}")
+    assert target is not None
+    mark = target.find_next_sibling("mark")
+    assert mark["data-kind"] == "relation"
+
+
+@pytest.mark.corpus
 def test_served_immutable(served_kb: str) -> None:
     databases = get(served_kb, "/-/databases.json").json()
     assert [(d["name"], d["is_mutable"]) for d in databases] == [("mofcom", False)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlencode
 
@@ -39,6 +40,20 @@ def code_href(code: str) -> str:
 
 def entity_href(name_zh: str) -> str:
     return f"/{DB}/entity_history?" + urlencode({"name": name_zh})
+
+
+SPAN_ID = re.compile(r"^(?P<doc>.+)@(?P<start>\d+)-(?P<end>\d+)(?:p\d+)?$")  # "<document_id>@<start>-<end>[p<page>]"
+
+
+def span_anchor(start: int, end: int) -> str:
+    return f"span-{start}-{end}"
+
+
+def span_href(span_id: str) -> str | None:
+    match = SPAN_ID.match(span_id)
+    if not match:
+        return None
+    return document_href(match["doc"]) + "#" + span_anchor(int(match["start"]), int(match["end"]))
 
 
 def path_value(raw: str) -> str:
@@ -98,8 +113,13 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
     valid = [m for m in marks if 0 <= m.start < m.end <= len(text)]
     cuts = sorted({0, len(text), *(m.start for m in valid), *(m.end for m in valid)})
     out: list[str] = []
+    anchored: set[str] = set()
     for a, b in zip(cuts, cuts[1:], strict=False):
         piece = html.escape(text[a:b])
+        # An empty anchor where each span starts, so `#span-START-END` (a span_id's link) scrolls to it.
+        for anchor in sorted({span_anchor(m.start, m.end) for m in valid if m.start == a} - anchored):
+            anchored.add(anchor)
+            out.append(f'<a class="kb-anchor" id="{anchor}"></a>')
         covering = [m for m in valid if m.start <= a and b <= m.end]
         if not covering:
             out.append(piece)
@@ -206,7 +226,8 @@ DOCUMENT_COLUMNS = {"document_id", "source_document_id", "target_document_id", "
 
 @hookimpl
 def render_cell(value: Any, column: str, table: str | None, database: str) -> Markup | None:
-    """Document ids anywhere in the tables link to the document page, codes to their history."""
+    """Document ids anywhere in the tables link to the document page, span ids to the passage in it,
+    codes to their history."""
     if database != DB:
         return None
     label = None
@@ -217,6 +238,9 @@ def render_cell(value: Any, column: str, table: str | None, database: str) -> Ma
     if (table == "documents" and column == "id") or column in DOCUMENT_COLUMNS:
         text = html.escape(value) if not label or label == value else f"{html.escape(label)} <em>{html.escape(value)}</em>"
         return Markup(f'<a href="{html.escape(document_href(value))}">{text}</a>')
+    if column == "span_id" or (table == "spans" and column == "id"):
+        href = span_href(value)
+        return Markup(f'<a href="{html.escape(href)}">{html.escape(value)}</a>') if href else None
     if column == "control_code" or (column == "hs_code" and value.isdigit()):
         return Markup(f'<a href="{html.escape(code_href(value))}">{html.escape(value)}</a>')
     return None
