@@ -22,6 +22,7 @@ DOC_TYPES = (
     "regulation",  # 行政法规 / 部门规章 without a number
     "faq",  # 常见问题
     "catalogue",  # a control list or licence catalogue (PDF)
+    "annex",  # any other attachment of a notice (PDF/DOC/XLS text)
     "news",
     "other",
 )

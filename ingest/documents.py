@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ingest.archive import Archive, Record
+from ingest.attachments import parse_attachment
 from ingest.document import Document
 from ingest.sources import source_module
 
@@ -61,16 +62,37 @@ def with_archived_attachments(doc: Document, latest: dict[str, Record]) -> Docum
     return dataclasses.replace(doc, attachments=attachments)
 
 
-def load_documents(archive: Archive) -> tuple[list[Document], list[ParseFailure]]:
-    by_id: dict[str, Document] = {}
-    failures: list[ParseFailure] = []
-    for item in iter_parsed(archive):
+def iter_attachments(
+    archive: Archive, latest: dict[str, Record], documents: list[Document]
+) -> Iterator[Document | ParseFailure]:
+    """Each archived attachment as its own Document, named after the notice it hangs from."""
+    parents = {url: doc for doc in documents for url in doc.source_urls}
+    for record in latest.values():
+        if record.kind != "attachment":
+            continue
+        parent = parents.get(record.parent_url or "")
+        try:
+            yield parse_attachment(archive.get_bytes(record.sha256), record, parent)
+        except Exception as exc:  # one bad file never stops the batch
+            yield ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+
+
+def _collect(items: Iterator[Document | ParseFailure], by_id: dict[str, Document], failures: list[ParseFailure]) -> None:
+    for item in items:
         if isinstance(item, ParseFailure):
             failures.append(item)
         elif item.doc_id in by_id:
             by_id[item.doc_id] = merge(by_id[item.doc_id], item)
         else:
             by_id[item.doc_id] = item
+
+
+def load_documents(archive: Archive) -> tuple[list[Document], list[ParseFailure]]:
+    by_id: dict[str, Document] = {}
+    failures: list[ParseFailure] = []
     latest = archive.latest()
+    _collect(iter_parsed(archive), by_id, failures)
     documents = [with_archived_attachments(d, latest) for d in by_id.values()]
-    return sorted(documents, key=lambda d: d.doc_id), failures
+    by_id = {d.doc_id: d for d in documents}
+    _collect(iter_attachments(archive, latest, documents), by_id, failures)
+    return sorted(by_id.values(), key=lambda d: d.doc_id), failures

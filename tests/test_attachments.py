@@ -1,0 +1,60 @@
+"""Attachments archived beside their notice become Documents: catalogue PDFs with their rows and
+pages, other files as annexes; a bad attachment is a failure naming its URL, the rest still parse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ingest.archive import Archive
+from ingest.documents import load_documents
+from ingest.snapshot_import import import_site
+from kb.paths import SAMPLES_DIR
+
+CATALOGUE_URL = "https://exportcontrol.mofcom.gov.cn/upload/uploadfile/attach/202510/13/20251013093000001.pdf"
+ANNEX_URL = "https://www.mofcom.gov.cn/cms_files/filemanager/1/attach/202504/287dc6fce19a1ccb9d8c690134556d86.pdf"
+
+
+@pytest.fixture()
+def sample_archive(tmp_path: Path) -> Archive:
+    archive = Archive(tmp_path / "archive")
+    import_site(SAMPLES_DIR / "site", archive)
+    return archive
+
+
+def test_catalogue_attachment_keeps_rows_and_pages(sample_archive: Archive) -> None:
+    documents, failures = load_documents(sample_archive)
+    assert failures == []
+    catalogue = next(d for d in documents if CATALOGUE_URL in d.source_urls)
+    assert catalogue.doc_type == "catalogue"
+    assert catalogue.doc_id.startswith("attachment:") and catalogue.doc_number is None
+    codes = [r.control_code for r in catalogue.rows]
+    assert codes[:3] == ["1C909.a", "1C909.b", "1C909.c"]
+    assert {r.page for r in catalogue.rows} == {1}
+    assert "28053019" in catalogue.rows[0].hs_codes
+    parent = next(d for d in documents if d.title == "【样例 SAMPLE】两用物项出口管制清单（稀土相关物项节选）")
+    assert catalogue.meta["attachment_of"] == parent.doc_id
+    assert catalogue.title.startswith(parent.title)
+
+
+def test_other_pdf_attachment_is_an_annex_with_page_offsets(sample_archive: Archive) -> None:
+    documents, _ = load_documents(sample_archive)
+    annex = next(d for d in documents if ANNEX_URL in d.source_urls)
+    assert annex.doc_type == "annex"
+    assert annex.meta["page_starts"][0] == 0
+    assert "样例" in annex.text
+    # An annex cites its parent's number but never becomes that publication.
+    assert annex.doc_number is None
+    assert any(d.doc_number == "商务部公告2025年第18号" for d in documents)
+
+
+def test_corrupt_attachment_is_a_failure_naming_it_and_the_rest_parse(sample_archive: Archive) -> None:
+    record = sample_archive.latest()[CATALOGUE_URL]
+    bad_url = CATALOGUE_URL.replace("001.pdf", "002.pdf")
+    sample_archive.store(b"%PDF-1.7\n garbage without objects", url=bad_url, source=record.source,
+                         kind="attachment", parent_url=record.parent_url, name="broken.pdf")
+    documents, failures = load_documents(sample_archive)
+    assert [f.url for f in failures] == [bad_url]
+    assert bad_url in failures[0].reason
+    assert any(CATALOGUE_URL in d.source_urls for d in documents)
