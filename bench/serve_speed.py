@@ -1,6 +1,6 @@
 """JSON/HTML requests per second from the served knowledge base: a real `datasette` process
-(`mofcom-kb serve`'s command) over a corpus build on 127.0.0.1, one keep-alive client, a bounded
-loop of sequential requests per URL.
+(`mofcom-kb serve`'s command) over a corpus build on 127.0.0.1, one keep-alive client, bounded loops
+of sequential requests per URL (three rounds, the best one reported).
 
     .venv/bin/python -m bench serve                      # via the bench runner
     .venv/bin/python -m bench.serve_speed --requests 300 [--db data/mofcom.db]
@@ -47,28 +47,34 @@ def build_corpus(root: Path) -> Path:
     return data.db
 
 
+ROUNDS = 3  # best of three rounds per URL: the machine is shared, the best round is the least disturbed
+
+
 def measure(base: str, requests: int) -> dict[str, float]:
     out: dict[str, float] = {}
     with httpx.Client(base_url=base, timeout=30) as client:
         for name, url in URLS.items():
             client.get(url).raise_for_status()  # warm-up, and a failed URL fails the bench
-            started = time.perf_counter()
-            for _ in range(requests):
-                client.get(url).raise_for_status()
-            out[name] = round(requests / (time.perf_counter() - started), 1)
+            rates = []
+            for _ in range(ROUNDS):
+                started = time.perf_counter()
+                for _ in range(requests):
+                    client.get(url).raise_for_status()
+                rates.append(requests / (time.perf_counter() - started))
+            out[name] = round(max(rates), 1)
     return out
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=200, help="sequential requests per URL")
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per URL and round")
     parser.add_argument("--db", type=Path, default=None, help="a built mofcom.db (default: build the corpus)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         db = args.db or build_corpus(Path(tmp) / "data")
         with running_datasette(db, Path(tmp) / "datasette.log") as base:
             per_second = measure(base, args.requests)
-    return {"requests_per_url": args.requests, "requests_per_second": per_second,
+    return {"requests_per_round": args.requests, "rounds": ROUNDS, "requests_per_second_best_round": per_second,
             "corpus": SHARED_CORPUS.is_dir()}
 
 
