@@ -62,6 +62,11 @@ def _answers(url: str) -> bool:
         return False
 
 
+def last_line(log_path: Path) -> str:
+    lines = [line.strip() for line in log_path.read_text(errors="replace").splitlines() if line.strip()]
+    return lines[-1] if lines else "(empty log)"
+
+
 @contextmanager
 def running_datasette(db_path: Path, log_path: Path, startup_seconds: float = STARTUP_SECONDS) -> Iterator[str]:
     """Serve db_path on a free 127.0.0.1 port in the background; yield its base URL, stop it after."""
@@ -73,9 +78,10 @@ def running_datasette(db_path: Path, log_path: Path, startup_seconds: float = ST
         deadline = time.monotonic() + startup_seconds
         while not _answers(f"{base}/-/versions.json"):
             if process.poll() is not None:
-                raise KbError(f"datasette exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+                raise KbError(f"{db_path}: datasette exited with {process.returncode}: {last_line(log_path)} "
+                              f"(log: {log_path})")
             if time.monotonic() > deadline:
-                raise KbError(f"datasette not answering after {startup_seconds}s: {log_path.read_text()[-2000:]}")
+                raise KbError(f"{db_path}: datasette not answering after {startup_seconds}s (log: {log_path})")
             time.sleep(0.1)
         yield base
     finally:

@@ -13,9 +13,10 @@ import pytest
 import yaml
 from datasette.utils import module_from_path
 
+from kb.errors import KbError
 from kb.paths import DATASETTE_DIR
 from kb.schema import load_schema
-from kb.serve import datasette_command
+from kb.serve import datasette_command, running_datasette
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -154,6 +155,18 @@ def test_serve_command_uses_the_configuration_and_serves_immutable(tmp_path: Pat
     assert cmd[cmd.index("--plugins-dir") + 1] == str(DATASETTE_DIR / "plugins")
     assert cmd[cmd.index("--template-dir") + 1] == str(DATASETTE_DIR / "templates")
     assert f"static:{DATASETTE_DIR / 'static'}" in cmd
+
+
+def test_serving_a_missing_or_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    with pytest.raises(KbError, match="missing.db: no database yet"):
+        datasette_command(missing, "127.0.0.1", 8123)
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"not a database")
+    with pytest.raises(KbError, match=r"corrupt\.db: datasette exited with \d+: .*not a database"), \
+            running_datasette(corrupt, tmp_path / "server.log"):
+        pass
+    assert corrupt.read_bytes() == b"not a database"  # served read-only: left as it was
 
 
 # -- the glossary ------------------------------------------------------------------------------
