@@ -65,3 +65,19 @@ def test_every_exemption_and_end_use_sentence_yields_a_clause() -> None:
     assert ("end_use", "advanced_chips") in kinds
     assert all(TEXT[c.span.start : c.span.end] == c.span.text == c.text for c in clauses)
     assert not [c for c in clauses if c.span.start >= TEXT.index("三、")]
+
+
+def test_rule_read_clauses_follow_the_guideline_edges() -> None:
+    text = ("五、最终用途为紧急医疗等人道主义救援的出口申请，无需申请许可，但应当在出口后报告；"
+            "出口经营者不得转让上述物项。\n")
+    doc = Document(doc_id="s", doc_type="announcement", title="样例", text=text, source="test")
+    got = {(c.kind, c.text) for c in extract(doc).clauses if c.kind in ("exemption", "obligation")}
+    assert ("exemption", "最终用途为紧急医疗等人道主义救援的出口申请，无需申请许可") in got  # no 五、, stops before ，但
+    assert all(not t.startswith("五、") and not t.endswith(("；", "。")) for _k, t in got)
+
+
+def test_two_labels_on_one_span_keep_their_own_kinds() -> None:
+    text = "二、特殊情况下确需出口的，出口经营者应当向商务部提出申请。\n"
+    doc = Document(doc_id="s", doc_type="announcement", title="样例", text=text, source="test")
+    kinds = {(c.kind, c.category) for c in extract(doc).clauses}
+    assert ("exemption", "derogation") in kinds

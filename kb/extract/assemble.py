@@ -6,6 +6,7 @@ from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from ingest.document import Document
+from kb.extract.clauses import LABEL_KINDS, category_of
 from kb.extract.controls import link_controls
 from kb.extract.entities import find_entities
 from kb.extract.references import find_references
@@ -62,10 +63,11 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
         for article in law._.value["articles"]
         if law._.value["law"] != own_title
     ]
-    found = {(c.start_char, c.end_char, c._.value["kind"]): c for c in doc.spans.get("clauses", [])}
+    # kind from the label: spaCy keys span extensions by offsets only, so two labels on one span share ._.value
+    found = {(c.start_char, c.end_char, LABEL_KINDS[c.label_]): c for c in doc.spans.get("clauses", [])}
     clauses = [
-        Clause(c._.value["kind"], c.text, _span(c), structure.path_at(c.start_char), c._.value.get("category"))
-        for c in found.values()
+        Clause(kind, c.text, _span(c), structure.path_at(c.start_char), category_of(c.text, kind))
+        for (_s, _e, kind), c in found.items()
     ]
     clauses += [  # items named beside codes and HS numbers, read by rule
         Clause("item", s.text, s, structure.path_at(s.start)) for s in linked.items if (s.start, s.end, "item") not in found

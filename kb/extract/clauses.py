@@ -21,16 +21,17 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kb.extract.components import Match, _write, doc_text
-from kb.extract.patterns import patterns
+from kb.extract.patterns import compiled, patterns
 
 LABEL_KINDS = {"ITEM": "item", "END_USE": "end_use", "EXEMPTION": "exemption", "OBLIGATION": "obligation"}
+_TRAILING = "。；;：:，, \t\u3000"
 SENTENCE = re.compile(r"[^。\n]+")
 _PART_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\d{1,2}[．.]|[a-z][．.])")
 
 
 def _triggers() -> dict[str, dict[str, list[str]]]:
     data = patterns()["clauses"]
-    return {kind: words for kind, words in data.items() if kind != "candidates"}
+    return {kind: words for kind, words in data.items() if isinstance(words, dict)}  # kind → category → words
 
 
 @cache
@@ -38,6 +39,20 @@ def _candidate_words(broad: bool) -> tuple[str, ...]:
     words = [w for kind in _triggers().values() for ws in kind.values() for w in ws]
     extra = list(patterns()["clauses"]["candidates"]) if broad else []
     return tuple(dict.fromkeys(words + extra))
+
+
+def _clauses(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    """The ；-clauses of a sentence, without enumerator, surrounding space or closing punctuation."""
+    pos = a
+    for piece in compiled("clauses", "clause_split").split(text[a:b]):
+        start, end = pos, pos + len(piece)
+        pos = end + 1
+        lead = compiled("clauses", "enumerator").match(text, start, end)
+        start = lead.end() if lead else start
+        while end > start and text[end - 1] in _TRAILING:
+            end -= 1
+        if end > start:
+            yield start, end
 
 
 def category_of(text: str, kind: str) -> str | None:
@@ -80,17 +95,19 @@ class ClauseFinder:
 
     @staticmethod
     def _rules(text: str, a: int, b: int, found: list[Match]) -> Iterable[Match]:
-        """The sentence itself for each kind its words name that the model did not find in it
-        (exemptions and end uses matter more to users than exact clause edges)."""
-        sentence = text[a:b]
-        lead = len(sentence) - len(sentence.lstrip())
-        seen = {value["kind"] for *_, value in found}
-        for kind in ("exemption", "end_use", "obligation"):
-            category = category_of(sentence, kind)
-            if category and kind not in seen:
+        """Each ；-clause, for each kind its words name that the model did not find in it (exemptions
+        and end uses matter more to users than exact clause edges)."""
+        for start, end in _clauses(text, a, b):
+            clause = text[start:end]
+            for kind in ("exemption", "end_use", "obligation"):
+                category = category_of(clause, kind)
+                if category is None or any(v["kind"] == kind and s < end and start < e for s, e, _l, v in found):
+                    continue
+                stop = end
+                if kind == "exemption" and (cut := compiled("clauses", "exemption_end").search(clause)):
+                    stop = start + cut.start()
                 label = next(k for k, v in LABEL_KINDS.items() if v == kind)
-                yield a + lead, b, label, {"kind": kind, "category": category, "rule": True}
-                return
+                yield start, stop, label, {"kind": kind, "category": category, "rule": True}
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
