@@ -74,7 +74,13 @@ def test_the_same_notice_under_two_hosts_is_one_document_with_both_urls(
     archived = Archive(crawled[0] / "archive").latest_for(doc.attachments[0].url)
     assert archived is not None and doc.attachments[0].sha256 == archived.sha256
     assert doc.attachments[0].media_type == "application/pdf"
-    assert len(documents) == len(site.items) - 3
+    notices = [d for d in documents if d.doc_type != "annex"]
+    assert len(notices) == len(site.items) - 3
+    # Every archived attachment is parsed too, as an annex of the notice that links it.
+    annexes = [d for d in documents if d.doc_type == "annex"]
+    attachments = [r for r in Archive(crawled[0] / "archive").latest().values() if r.kind == "attachment"]
+    assert len(annexes) == len({r.sha256 for r in attachments}) > 0  # the same bytes are one annex
+    assert all(a.meta["attachment_of"] in {d.doc_id for d in notices} for a in annexes)
 
 
 def test_a_changed_page_is_archived_as_a_new_version(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ two hosts with different URLs (the same number: one document).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import io
 import json
 from dataclasses import dataclass, field
 from html import escape
@@ -158,8 +160,30 @@ def portal_list_json(items: list[Item], page: int) -> str:
                       ensure_ascii=False)
 
 
+@functools.cache
 def attachment_bytes(name: str) -> bytes:
-    """Small stand-in files; the crawler archives attachments byte for byte without reading them."""
+    """Small real files (the build parses attachments): a one-page CJK PDF or a one-sheet XLSX."""
+    line = f"mofcom-kb 回放附件（样例）：{name}"
     if name.endswith(".pdf"):
-        return b"%PDF-1.4\n% mofcom-kb replay attachment " + name.encode() + b"\n%%EOF\n"
-    return b"PK\x03\x04 mofcom-kb replay attachment " + name.encode()
+        from reportlab.lib.pagesizes import A4
+        from reportlab.pdfbase import pdfmetrics
+        from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+        from reportlab.pdfgen import canvas
+
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+        out = io.BytesIO()
+        pdf = canvas.Canvas(out, pagesize=A4, invariant=1)  # invariant: same bytes every run
+        pdf.setFont("STSong-Light", 12)
+        pdf.drawString(72, 760, line)
+        pdf.save()
+        return out.getvalue()
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["序号", "说明"])
+    sheet.append([1, line])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
