@@ -170,3 +170,29 @@ def test_a_law_named_by_title_can_be_repealed_and_its_own_title_is_no_reference(
         ("repeals", "《中华人民共和国某某出口管制条例》", "2024-12-01")]
     assert [law.law for law in facts.law_references] == ["《中华人民共和国某某出口管制条例》"]
     assert facts.effective_date == "2024-12-01"
+
+
+def test_catalogue_row_facts_cite_the_row_line_and_thresholds_take_the_row_code() -> None:
+    lines = ["两用物项出口管制清单", "1\t1C902.a\t金属钐，纯度≥99.9%\t\t2805301910\t千克", "2\t1C903.b\t氧化钆\t\t2846901920\t千克"]
+    text = "\n".join(lines)
+    starts = [text.index(line) for line in lines[1:]]
+    rows = (CatalogueRow(page=3, seq="1", control_code="1C902.a", name="金属钐，纯度≥99.9%", hs_codes=("2805301910",)),
+            CatalogueRow(page=4, seq="2", control_code="1C903.b", name="氧化钆", hs_codes=("2846901920",)))
+    d = Document(doc_id="c", doc_type="catalogue", title="清单", text=text, source="test", rows=rows,
+                 meta={"row_lines": [[s, s + len(line)] for s, line in zip(starts, lines[1:], strict=True)]})
+    facts = extract(d)
+    assert [(c.control_code, c.span.text, c.span.page) for c in facts.controls] == [("1C902.a", "1C902.a", 3),
+                                                                                ("1C903.b", "1C903.b", 4)]
+    assert [(h.hs_code, text[h.span.start : h.span.end], h.span.page) for h in facts.hs_codes] == [
+        ("2805301910", "2805301910", 3), ("2846901920", "2846901920", 4)]
+    assert [(t.control_code, t.parameter, t.value) for t in facts.thresholds] == [("1C902.a", "纯度", 99.9)]
+    assert [c.text for c in facts.clauses if c.kind == "item"] == ["金属钐，纯度≥99.9%", "氧化钆"]
+
+
+def test_pdf_annex_spans_carry_their_page() -> None:
+    text = "第一页：商务部公告2025年第55号\n第二页：自2025年12月1日起实施。"
+    d = Document(doc_id="a", doc_type="announcement", title="附件", text=text, source="test",
+                 meta={"page_starts": [0, text.index("第二页")]})
+    facts = extract(d)
+    assert [(r.target_number, r.span.page) for r in facts.references if r.source == "text"] == [("商务部公告2025年第55号", 1)]
+    assert [(x.date, x.span.page) for x in facts.dates] == [("2025-12-01", 2)]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any
+
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
 from ingest.document import Document
 from kb.extract.clauses import LABEL_KINDS, category_of
-from kb.extract.controls import link_controls
+from kb.extract.controls import Linked, link_controls
 from kb.extract.entities import find_entities
 from kb.extract.references import find_references
 from kb.extract.structure import Structure
@@ -27,25 +31,69 @@ def _doc_date(doc: Doc, document: Document) -> tuple[str | None, str | None]:
     return issued, signed or (document.signed_date.isoformat() if document.signed_date else header)
 
 
-def _row_facts(document: Document) -> tuple[list[Control], list[HsCode]]:
-    """Catalogue rows: controls and HS numbers cited by the row's PDF page (and text offsets when found)."""
-    controls: list[Control] = []
-    hs_codes: list[HsCode] = []
-    for row in document.rows:
-        anchor = row.control_code or (row.hs_codes[0] if row.hs_codes else row.name)
-        start = document.text.find(anchor) if anchor else -1
-        span = Span(max(start, 0), max(start, 0) + (len(anchor) if start >= 0 else 0), anchor or "", row.page)
+@dataclass
+class RowFacts:
+    controls: list[Control] = field(default_factory=list)
+    hs_codes: list[HsCode] = field(default_factory=list)
+    items: list[Span] = field(default_factory=list)
+    lines: list[tuple[int, int, str | None]] = field(default_factory=list)  # row line start, end, control code
+
+
+def _within_line(text: str, line: tuple[int, int], needle: str | None, page: int) -> Span:
+    start, end = line
+    pos = text.find(needle, start, end) if needle else -1
+    if pos < 0:
+        return Span(start, end, text[start:end], page)
+    return Span(pos, pos + len(needle or ""), needle or "", page)
+
+
+def _row_facts(document: Document) -> RowFacts:
+    """Catalogue rows (the parser's authoritative reading of the table): controls, HS numbers and
+    item names, each cited by its offsets in the row's line of text and its PDF page."""
+    out = RowFacts()
+    lines = [(int(a), int(b)) for a, b in document.meta.get("row_lines", [])]
+    text = document.text
+    for i, row in enumerate(document.rows):
+        line = lines[i] if i < len(lines) else (0, len(text))  # no line offsets: search the whole text
+        out.lines.append((line[0], line[1], row.control_code))
         if row.control_code:
-            controls.append(Control(row.control_code, span, row.name or None, row.seq, row.hs_codes))
+            span = _within_line(text, line, row.control_code, row.page)
+            out.controls.append(Control(row.control_code, span, row.name or None, row.seq, row.hs_codes))
         for hs in row.hs_codes:
-            hs_codes.append(HsCode(hs, len(hs), span, row.control_code, row.reference_name or row.name or None, row.seq))
-    return controls, hs_codes
+            out.hs_codes.append(HsCode(hs, len(hs), _within_line(text, line, hs, row.page), row.control_code,
+                                       row.reference_name or row.name or None, row.seq))
+        if row.name and (item := _within_line(text, line, row.name, row.page)).text == row.name:
+            out.items.append(item)
+    return out
+
+
+def _paged(value: Any, page_starts: list[int]) -> Any:
+    """Every Span inside `value` with the PDF page its start falls on (1-based)."""
+    if isinstance(value, Span):
+        return replace(value, page=value.page or bisect.bisect_right(page_starts, value.start))
+    if isinstance(value, DocReference) and value.source == "title":
+        return value  # offsets into the title, not the PDF text
+    if isinstance(value, tuple):
+        return tuple(_paged(v, page_starts) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return replace(value, **{f.name: _paged(getattr(value, f.name), page_starts) for f in fields(value)
+                                 if f.name != "meta"})
+    return value
 
 
 def assemble(doc: Doc, document: Document, version: str) -> Facts:
     structure = Structure.of(document)
     linked = link_controls(doc, structure)
-    row_controls, row_hs = _row_facts(document)
+    rows = _row_facts(document)
+    if document.rows:  # a catalogue: the rows are the table; text matches would only repeat them
+        def row_code(pos: int) -> str | None:
+            return next((code for start, end, code in rows.lines if start <= pos < end), None)
+
+        linked = Linked(
+            rows.controls, rows.hs_codes,
+            [replace(t, control_code=row_code(t.span.start)) for t in linked.thresholds],
+            linked.flags, rows.items,
+        )
     issued, signed = _doc_date(doc, document)
     own = document.doc_number
     timeline = build_timeline(doc, issued, own, faq=document.doc_type == "faq")
@@ -73,14 +121,14 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
         Clause("item", s.text, s, structure.path_at(s.start)) for s in linked.items if (s.start, s.end, "item") not in found
     ]
     clauses.sort(key=lambda c: (c.span.start, c.span.end))
-    return Facts(
+    facts = Facts(
         doc_id=document.doc_id,
         doc_number=own,
         signed_date=signed,
         effective_date=timeline.effective_date,
         effective_on_publication=timeline.on_publication,
-        controls=tuple(linked.controls + row_controls),
-        hs_codes=tuple(linked.hs_codes + row_hs),
+        controls=tuple(linked.controls),
+        hs_codes=tuple(linked.hs_codes),
         thresholds=tuple(linked.thresholds),
         dates=tuple(timeline.dates),
         references=tuple(references),
@@ -94,3 +142,5 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
         flags=tuple(linked.flags),
         meta={"pipeline_version": version},
     )
+    page_starts = document.meta.get("page_starts")
+    return _paged(facts, list(page_starts)) if page_starts else facts
