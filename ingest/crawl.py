@@ -32,7 +32,7 @@ from rich.progress import (
 from ingest import garbage
 from ingest.archive import Archive, Record, now_iso
 from ingest.crawl_state import CrawlJournal, Resumption
-from ingest.http import Fetcher, FetchError, HttpConfig, Response
+from ingest.http import CONTACT_ENV, Fetcher, FetchError, HttpConfig, Response, user_agent
 from ingest.sources import CRAWLABLE, snapshot, source_module
 from ingest.sources.spec import Link, SourceSpec
 
@@ -322,14 +322,17 @@ def _source_for(link: Link, specs: list[SourceSpec]) -> str | None:
 
 def run_fetch(archive_root: Path, state_dir: Path, *, sources: tuple[str, ...], since: object, dry_run: bool, mirror: str | None,
               rate: float, timeout: float, retries: int, backoff: float, max_bytes: int,
-              progress: bool | None) -> int:
+              progress: bool | None, contact: str | None = None) -> int:
     """The `mofcom-kb fetch` command: crawl, print the summary, return the exit code."""
     unknown = sorted(set(sources) - set(CRAWLABLE))
     if unknown:
         raise ValueError(f"unknown source {', '.join(unknown)}; crawlable: {', '.join(CRAWLABLE)}")
     since_date = since.date() if isinstance(since, dt.datetime) else None
+    if not mirror and not contact:
+        raise ValueError(f"a live crawl names who runs it: pass --contact EMAIL_OR_URL (or set {CONTACT_ENV})")
     config = HttpConfig(rate_per_host=rate, timeout=timeout, retries=retries, backoff_base=backoff,
-                        max_bytes=max_bytes, mirror=mirror)
+                        max_bytes=max_bytes, mirror=mirror,
+                        user_agent=user_agent(contact or "local replay, no live contact"))
     options = CrawlOptions(sources=tuple(sources) or CRAWLABLE, since=since_date, dry_run=dry_run, http=config)
     console = Console(stderr=True)
     show = console.is_terminal if progress is None else progress

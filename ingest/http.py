@@ -21,7 +21,13 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
-USER_AGENT = "mofcom-kb/0.1 (+https://github.com/mofcom-kb/mofcom-kb; contact: mofcom-kb@proton.me)"
+CONTACT_ENV = "MOFCOM_KB_CONTACT"
+# Whoever runs a live crawl names themselves (fetch refuses live crawls without it); replays need none.
+USER_AGENT = "mofcom-kb/0.1 (open export-control knowledge base; contact: {contact})"
+
+
+def user_agent(contact: str) -> str:
+    return USER_AGENT.format(contact=contact)
 ALLOWED_HOST_SUFFIXES = ("mofcom.gov.cn", "gov.cn")
 KEPT_HEADERS = ("etag", "last-modified", "content-type", "content-disposition")
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
@@ -58,7 +64,7 @@ class RetriesExhausted(FetchError):
 class HttpConfig:
     """Production defaults are polite; tests shrink the delays, never the rules."""
 
-    user_agent: str = USER_AGENT
+    user_agent: str = user_agent("local replay, no live contact")
     rate_per_host: float = 1.0  # requests per second per logical host
     timeout: float = 30.0
     retries: int = 4

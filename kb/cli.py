@@ -101,15 +101,18 @@ def extract(data: DataDir, file: Path, line: int | None) -> None:
               help="First retry delay in seconds; doubles per attempt, jittered.")
 @click.option("--max-bytes", type=int, default=64 * 1024 * 1024, show_default=True, help="Body size cap.")
 @click.option("--progress/--no-progress", default=None, help="Progress display (default: on a terminal).")
+@click.option("--contact", envvar="MOFCOM_KB_CONTACT", default=None,
+              help="Your e-mail or URL, sent in the User-Agent; required for live crawls (env: MOFCOM_KB_CONTACT).")
 @click.pass_obj
 def fetch(data: DataDir, sources: tuple[str, ...], since: object, dry_run: bool, mirror: str | None,
           rate: float, timeout: float, retries: int, backoff: float, max_bytes: int,
-          progress: bool | None) -> None:
+          progress: bool | None, contact: str | None) -> None:
     """Crawl MOFCOM's sites politely into the raw archive (resumable; conditional requests)."""
     from ingest.crawl import run_fetch
 
     code = run_fetch(data.archive, data.state, sources=sources, since=since, dry_run=dry_run, mirror=mirror, rate=rate,
-                     timeout=timeout, retries=retries, backoff=backoff, max_bytes=max_bytes, progress=progress)
+                     timeout=timeout, retries=retries, backoff=backoff, max_bytes=max_bytes, progress=progress,
+                     contact=contact)
     sys.exit(code)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from replay.harness import fast_config
@@ -77,7 +78,16 @@ def test_polite_defaults() -> None:
     with Fetcher() as fetcher:
         config = fetcher.config
     assert config.rate_per_host == 1.0 and config.respect_robots and config.retries >= 3
-    assert "contact" in USER_AGENT and config.timeout >= 10
+    assert "contact: {contact}" in USER_AGENT and config.timeout >= 10
+
+
+def test_live_fetch_requires_a_contact_for_the_user_agent(tmp_path: Path) -> None:
+    from ingest.crawl import run_fetch
+
+    with pytest.raises(ValueError, match="--contact"):
+        run_fetch(tmp_path / "archive", tmp_path / "state", sources=(), since=None, dry_run=True, mirror=None,
+                  rate=1.0, timeout=1.0, retries=0, backoff=0.0, max_bytes=1024, progress=False, contact=None)
+    assert not (tmp_path / "archive").exists()  # refused before any request or write
 
 
 def test_rate_limit_per_host_and_user_agent() -> None:
