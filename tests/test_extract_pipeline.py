@@ -94,3 +94,28 @@ def test_cli_extract_names_a_file_no_parser_reads(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "extract", str(page)])
     assert result.exit_code != 0
     assert "page.html" in str(result.exception)
+
+
+UEL_PAGE = Path(__file__).parent / "fixtures" / "pages" / "cms_uel_notice.html"  # team-written sample page
+
+
+def test_cli_extract_reads_a_saved_html_page(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "extract", str(UEL_PAGE)])
+    assert result.exit_code == 0, result.output
+    [facts] = json.loads(result.output)
+    assert facts["doc_number"] == "不可靠实体清单工作机制公告2025年第96号"
+    assert [(e["name_zh"], e["name_en"], e["list_name"]) for e in facts["entities"]] == [
+        ("样例航空公司", "Sample Aviation Inc.", "不可靠实体清单"), ("样例防务公司", "Sample Defense LLC", "不可靠实体清单")]
+    assert (facts["effective_date"], facts["effective_on_publication"]) == ("2025-04-09", True)
+
+
+def test_cli_extract_reads_an_archived_object_through_its_manifest_record(tmp_path: Path) -> None:
+    from ingest.archive import Archive
+
+    archive = Archive(tmp_path / "data" / "archive")
+    record, _new = archive.store(UEL_PAGE.read_bytes(), url="https://www.mofcom.gov.cn/sample/uel.html", source="www",
+                                 kind="page", content_type="text/html", status=200)
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "extract",
+                                      str(archive.object_path(record.sha256))])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)[0]["doc_id"] == "不可靠实体清单工作机制公告2025年第96号"

@@ -196,3 +196,11 @@ def test_pdf_annex_spans_carry_their_page() -> None:
     facts = extract(d)
     assert [(r.target_number, r.span.page) for r in facts.references if r.source == "text"] == [("商务部公告2025年第55号", 1)]
     assert [(x.date, x.span.page) for x in facts.dates] == [("2025-12-01", 2)]
+
+
+def test_a_body_list_opened_by_a_sentence_ends_at_the_first_other_paragraph() -> None:
+    text = ("工作机制决定将以下样例实体列入不可靠实体清单：\n1. 甲样例公司（Sample A Ltd.）；\n2. 乙样例公司（Sample B Ltd.）。\n"
+            "本公告自公布之日起实施。\n1. 这不是实体\n")
+    entities = find_entities(text, "关于将样例公司列入不可靠实体清单的公告")
+    assert [(e.name_zh, e.name_en, e.span.text) for e in entities] == [
+        ("甲样例公司", "Sample A Ltd.", "甲样例公司（Sample A Ltd.）"), ("乙样例公司", "Sample B Ltd.", "乙样例公司（Sample B Ltd.）")]

@@ -33,9 +33,14 @@ class _Entry:
 
 
 def _list_name(line: str) -> str | None:
+    """The list a line opens: its name alone (an annex heading) or a body sentence ending in it
+    (工作机制决定将以下实体列入不可靠实体清单：)."""
     names: dict[str, str] = patterns()["entity"]["list_names"]
     stripped = line.strip()
-    return next((canonical for canonical, printed in names.items() if stripped == printed), None)
+    for canonical, printed in names.items():
+        if stripped == printed or (stripped.endswith((f"{printed}：", f"{printed}:")) and "以下" in stripped):
+            return canonical
+    return None
 
 
 def _action(text: str) -> str:
@@ -66,10 +71,10 @@ def _entries(text: str, start: int) -> list[_Entry]:
         if not line.strip():
             continue
         if (m := compiled("entity", "entry").match(line)) is not None:
-            name = m.group(2)
+            name = m.group(2).rstrip("；;。，,")
             named = _NAME.match(name)
             zh, en = (named.group("zh").strip(), named.group("en").strip()) if named else (name, None)
-            entries.append(_Entry(int(m.group(1)), zh, en, line_start + m.start(2), line_start + m.end(2)))
+            entries.append(_Entry(int(m.group(1)), zh, en, line_start + m.start(2), line_start + m.start(2) + len(name)))
             continue
         if not entries:
             continue
@@ -82,6 +87,8 @@ def _entries(text: str, start: int) -> list[_Entry]:
             entry.aliases.extend(a.strip() for a in re.split(r"[,，;；、]\s*", m.group(1)) if a.strip())
         elif (m := compiled("entity", "field_branch").match(line)) is not None:
             entry.branches.append(m.group(1))
+        else:
+            break  # the list is over (本公告自公布之日起实施。)
     return entries
 
 
