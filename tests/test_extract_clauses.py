@@ -81,3 +81,13 @@ def test_two_labels_on_one_span_keep_their_own_kinds() -> None:
     doc = Document(doc_id="s", doc_type="announcement", title="样例", text=text, source="test")
     kinds = {(c.kind, c.category) for c in extract(doc).clauses}
     assert ("exemption", "derogation") in kinds
+
+
+def test_sentences_with_only_rule_only_words_skip_the_model_but_keep_a_rule_clause() -> None:
+    from kb.extract.clauses import _worth_the_model
+
+    text = "禁止出口经营者对上述实体出口两用物项。\n"
+    assert not _worth_the_model(text)
+    assert _worth_the_model("出口经营者应当向商务部申请许可")
+    doc = Document(doc_id="s", doc_type="announcement", title="样例", text=text, source="test")
+    assert [(c.kind, c.text) for c in extract(doc).clauses] == [("obligation", "禁止出口经营者对上述实体出口两用物项")]

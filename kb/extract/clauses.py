@@ -76,6 +76,12 @@ def candidate_sentences(text: str, broad: bool = False) -> Iterator[tuple[int, i
             yield m.start(), m.end()
 
 
+def _worth_the_model(sentence: str) -> bool:
+    """A sentence printing a category word other than the rule-only ones."""
+    rule_only = set(patterns()["clauses"]["rule_only"])
+    return any(w in sentence for w in _candidate_words(False) if w not in rule_only)
+
+
 class ClauseFinder:
     def __init__(self, nlp: Language, name: str, batch_size: int) -> None:
         self.name = name
@@ -112,9 +118,11 @@ class ClauseFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         windows = list(candidate_sentences(text))
-        model_found = self._statistical(text, windows) if self.model is not None else ([] for _ in windows)
+        for_model = [w for w in windows if self.model is not None and _worth_the_model(text[w[0] : w[1]])]
+        model_found = dict(zip(for_model, self._statistical(text, for_model), strict=True)) if for_model else {}
         matches: list[Match] = []
-        for (a, b), found in zip(windows, model_found, strict=True):
+        for a, b in windows:
+            found = model_found.get((a, b), [])
             matches.extend(found)
             matches.extend(self._rules(text, a, b, found))
         _write(doc, "clauses", matches)
