@@ -7,20 +7,16 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any
 
 from spacy.tokens import Doc
-from spacy.tokens import Span as SpacySpan
 
 from ingest.document import Document
 from kb.extract.clauses import LABEL_KINDS, category_of
+from kb.extract.components import fact_span
 from kb.extract.controls import Linked, link_controls
 from kb.extract.entities import find_entities
 from kb.extract.references import find_references
 from kb.extract.structure import Structure
 from kb.extract.timeline import build_timeline
 from kb.facts import Clause, Control, DocReference, Facts, HsCode, LawReference, Span
-
-
-def _span(s: SpacySpan) -> Span:
-    return Span(s.start_char, s.end_char, s.text)
 
 
 def _doc_date(doc: Doc, document: Document) -> tuple[str | None, str | None]:
@@ -98,7 +94,7 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
     own = document.doc_number
     timeline = build_timeline(doc, issued, own, faq=document.doc_type == "faq")
     references = [
-        DocReference(r._.value["canonical"], _span(r), "text", r._.value["abbreviated"]) for r in doc.spans["doc_numbers"]
+        DocReference(r._.value["canonical"], fact_span(r), "text", r._.value["abbreviated"]) for r in doc.spans["doc_numbers"]
     ]
     references += [
         DocReference(r.canonical, Span(r.start, r.end, r.printed), "title", r.abbreviated)
@@ -106,7 +102,7 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
     ]
     own_title = f"《{document.title}》"  # a law's own title is not a reference to it
     laws = [
-        LawReference(law._.value["law"], _span(law), article)
+        LawReference(law._.value["law"], fact_span(law), article)
         for law in doc.spans["laws"]
         for article in law._.value["articles"]
         if law._.value["law"] != own_title
@@ -114,8 +110,9 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
     # kind from the label: spaCy keys span extensions by offsets only, so two labels on one span share ._.value
     found = {(c.start_char, c.end_char, LABEL_KINDS[c.label_]): c for c in doc.spans.get("clauses", [])}
     clauses = [
-        Clause(kind, c.text, _span(c), structure.path_at(c.start_char), category_of(c.text, kind))
+        Clause(kind, span.text, span, structure.path_at(span.start), category_of(span.text, kind))
         for (_s, _e, kind), c in found.items()
+        if (span := fact_span(c))
     ]
     clauses += [  # items named beside codes and HS numbers, read by rule
         Clause("item", s.text, s, structure.path_at(s.start)) for s in linked.items if (s.start, s.end, "item") not in found
@@ -137,8 +134,8 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
         law_references=tuple(laws),
         entities=tuple(find_entities(document.text, document.title)),
         clauses=tuple(clauses),
-        emails=tuple(_span(s) for s in doc.spans["emails"]),
-        urls=tuple(_span(s) for s in doc.spans["urls"]),
+        emails=tuple(fact_span(s) for s in doc.spans["emails"]),
+        urls=tuple(fact_span(s) for s in doc.spans["urls"]),
         flags=tuple(linked.flags),
         meta={"pipeline_version": version},
     )

@@ -19,6 +19,7 @@ from ingest.parse.dates import find_dates
 from kb.extract.patterns import compiled, patterns
 from kb.extract.references import find_references
 from kb.extract.thresholds import find_thresholds
+from kb.facts import Span as FactSpan
 
 if not Span.has_extension("value"):
     Span.set_extension("value", default=None)
@@ -43,6 +44,11 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = doc.user_data[_TEXT_KEY] = doc.text
     return str(text)
+
+
+def fact_span(s: Span) -> FactSpan:
+    """A spaCy span as the Facts record's Span (text sliced from the cached doc text, not rebuilt from tokens)."""
+    return FactSpan(s.start_char, s.end_char, doc_text(s.doc)[s.start_char : s.end_char])
 
 
 def _write(doc: Doc, group: str, matches: Iterable[Match]) -> None:

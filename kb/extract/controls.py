@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from spacy.tokens import Doc
-from spacy.tokens import Span as SpacySpan
 
-from kb.extract.components import doc_text
+from kb.extract.components import doc_text, fact_span
 from kb.extract.patterns import patterns
 from kb.extract.structure import Structure
 from kb.facts import Control, HsCode, Span, Threshold
@@ -49,9 +48,6 @@ class Governing:
     start: int
     end: int
 
-
-def _span(s: SpacySpan) -> Span:
-    return Span(s.start_char, s.end_char, s.text)
 
 
 def _head_codes(doc: Doc, structure: Structure) -> dict[int, str]:
@@ -144,7 +140,7 @@ def link_controls(doc: Doc, structure: Structure) -> Linked:
             HsCode(
                 hs_code=hs._.value,
                 digits=len(hs._.value),
-                span=_span(hs),
+                span=fact_span(hs),
                 control_code=code_at(hs.start_char),
                 item=hs_item.text if hs_item else None,
                 part=structure.path_at(hs.start_char),
@@ -169,7 +165,7 @@ def link_controls(doc: Doc, structure: Structure) -> Linked:
         controls.append(
             Control(
                 control_code=value,
-                span=_span(code),
+                span=fact_span(code),
                 item=head_item.text if head_item else None,
                 part=structure.path_at(code.start_char),
                 hs_codes=linked,
@@ -184,7 +180,7 @@ def link_controls(doc: Doc, structure: Structure) -> Linked:
             operator=t._.value["operator"],
             value=t._.value["value"],
             unit=t._.value["unit"],
-            span=_span(t),
+            span=fact_span(t),
             control_code=code_at(t.start_char),
             part=structure.path_at(t.start_char),
         )

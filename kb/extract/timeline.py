@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
-from kb.extract.components import doc_text
+from kb.extract.components import doc_text, fact_span
 from kb.extract.patterns import compiled, patterns
 from kb.facts import ClauseEffective, DateMention, Relation, Span
 
@@ -30,9 +30,6 @@ class Timeline:
     relations: list[Relation]
     dates: list[DateMention]
 
-
-def _span(s: SpacySpan) -> Span:
-    return Span(s.start_char, s.end_char, s.text)
 
 
 def _within(spans: list[SpacySpan], start: int, end: int) -> list[SpacySpan]:
@@ -128,7 +125,7 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
                     Relation(
                         relation=relation,
                         target_number=target,
-                        span=_span(ref),
+                        span=fact_span(ref),
                         part=part,
                         start_date=window_start if timed else None,
                         end_date=window_end if timed else None,
@@ -168,7 +165,7 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
         DateMention(
             date=d._.value["date"],
             role=roles.get(d.start_char) or {"header": "header", "signed": "signed"}.get(d._.value["context"], "mention"),
-            span=_span(d),
+            span=fact_span(d),
         )
         for d in date_spans
         if d.label_ == "DATE"
