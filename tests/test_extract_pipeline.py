@@ -119,3 +119,32 @@ def test_cli_extract_reads_an_archived_object_through_its_manifest_record(tmp_pa
                                       str(archive.object_path(record.sha256))])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)[0]["doc_id"] == "不可靠实体清单工作机制公告2025年第96号"
+
+
+def test_texts_over_spacys_default_limit_are_read() -> None:
+    text = "商务部公告2025年第55号。" + "样" * 1_000_100
+    facts = extract(sample("long", text))
+    assert [r.target_number for r in facts.references if r.source == "text"] == ["商务部公告2025年第55号"]
+
+
+def test_char_tokenizer_matches_spacy_blank_zh() -> None:
+    from kb.extract.tokenizer import words_and_spaces
+
+    blank = spacy.blank("zh")
+    for text in ["", " ", "  a  b\n\n c ", "中 文\t\t英 \u3000x", TEXT, "一、1C117.d．钨 (参考)\n 2．"]:
+        doc = blank(text)
+        assert words_and_spaces(text) == ([t.text for t in doc], [bool(t.whitespace_) for t in doc])
+    assert pipeline.shared_pipeline().make_doc(TEXT).text == TEXT
+
+
+def test_a_fresh_process_loads_the_saved_pipeline_through_entry_points_alone(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    pipeline.shared_pipeline().to_disk(tmp_path / "pipe")
+    script = ("import json, spacy; nlp = spacy.load(__import__('sys').argv[1]); "
+              "doc = nlp('（一）1C909.a．金属钬（参考税则号列：28053019）'); "
+              "print(json.dumps([s._.value for s in doc.spans['hs_codes']]))")
+    out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "pipe")], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == ["28053019"]
