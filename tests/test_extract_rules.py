@@ -204,3 +204,14 @@ def test_a_body_list_opened_by_a_sentence_ends_at_the_first_other_paragraph() ->
     entities = find_entities(text, "关于将样例公司列入不可靠实体清单的公告")
     assert [(e.name_zh, e.name_en, e.span.text) for e in entities] == [
         ("甲样例公司", "Sample A Ltd.", "甲样例公司（Sample A Ltd.）"), ("乙样例公司", "Sample B Ltd.", "乙样例公司（Sample B Ltd.）")]
+
+
+@pytest.mark.parametrize(("sentence", "relation", "part"), [
+    ("商务部公告2024年第46号第二款修改为：“……”。", "amends", "第二款"),
+    ("商务部公告2023年第39号与本公告不一致的，以本公告为准。", "supersedes", None),
+    ("商务部公告2025年第18号所列物项的管理措施予以调整。", "adjusts", None),
+    ("本公告说明参照商务部公告2025年第18号。", "references", None),
+])
+def test_relation_verbs(sentence: str, relation: str, part: str | None) -> None:
+    facts = extract(doc(sentence))
+    assert [(r.relation, r.part) for r in facts.relations] == [(relation, part)]
