@@ -215,3 +215,10 @@ def test_a_body_list_opened_by_a_sentence_ends_at_the_first_other_paragraph() ->
 def test_relation_verbs(sentence: str, relation: str, part: str | None) -> None:
     facts = extract(doc(sentence))
     assert [(r.relation, r.part) for r in facts.relations] == [(relation, part)]
+
+
+def test_a_law_in_force_on_publication_takes_its_adoption_date() -> None:
+    text = "（2015年7月1日第十二届全国人民代表大会常务委员会第十五次会议通过）\n第一章 总则\n第八十四条 本法自公布之日起施行。"
+    facts = extract(Document(doc_id="l", doc_type="law", title="中华人民共和国样例法", text=text, source="test"))
+    assert (facts.effective_date, facts.effective_on_publication) == ("2015-07-01", True)
+    assert [(d.date, d.role) for d in facts.dates] == [("2015-07-01", "mention")]

@@ -23,7 +23,8 @@ def _doc_date(doc: Doc, document: Document) -> tuple[str | None, str | None]:
     """(date of issue used for 即日/公布之日, signed date printed at the foot)."""
     signed = next((d._.value["date"] for d in doc.spans["dates"] if d._.value["context"] == "signed"), None)
     header = next((d._.value["date"] for d in doc.spans["dates"] if d._.value["context"] == "header"), None)
-    issued = document.signed_date.isoformat() if document.signed_date else signed or header
+    adopted = next((d._.value["date"] for d in doc.spans["dates"] if d._.value["context"] == "adopted"), None)
+    issued = document.signed_date.isoformat() if document.signed_date else signed or header or adopted
     return issued, signed or (document.signed_date.isoformat() if document.signed_date else header)
 
 

@@ -107,6 +107,8 @@ def _date_context(text: str, start: int, end: int) -> str:
         return "start"
     if compiled("date", "end_before").search(before):
         return "end"
+    if compiled("date", "adopted_after").match(text, end):
+        return "adopted"
     return "mention"
 
 
