@@ -91,3 +91,14 @@ def test_sentences_with_only_rule_only_words_skip_the_model_but_keep_a_rule_clau
     assert _worth_the_model("出口经营者应当向商务部申请许可")
     doc = Document(doc_id="s", doc_type="announcement", title="样例", text=text, source="test")
     assert [(c.kind, c.text) for c in extract(doc).clauses] == [("obligation", "禁止出口经营者对上述实体出口两用物项")]
+
+
+def test_duties_split_at_a_new_prohibition_and_derogations_are_exemptions_only() -> None:
+    text = ("一、禁止出口经营者向上述实体出口两用物项，禁止境外组织和个人将两用物项转移给上述实体。\n"
+            "二、特殊情况下确需出口的，出口经营者应当向商务部提出申请。\n")
+    doc = Document(doc_id="s", doc_type="announcement", title="样例", text=text, source="test")
+    got = [(c.kind, c.text) for c in extract(doc).clauses]
+    assert ("obligation", "禁止出口经营者向上述实体出口两用物项") in got
+    assert ("obligation", "禁止境外组织和个人将两用物项转移给上述实体") in got
+    assert ("exemption", "特殊情况下确需出口的，出口经营者应当向商务部提出申请") in got
+    assert not [t for k, t in got if k == "obligation" and t.startswith("特殊情况")]

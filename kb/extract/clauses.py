@@ -55,6 +55,16 @@ def _clauses(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
             yield start, end
 
 
+def _duties(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """A clause split where a new duty starts (…两用物项，禁止境外组织和个人…)."""
+    pos = start
+    for m in compiled("clauses", "duty_split").finditer(text, start, end):
+        yield pos, m.start()
+        pos = m.end()
+    if end > pos:
+        yield pos, end
+
+
 def category_of(text: str, kind: str) -> str | None:
     """The category whose word is printed first (四、…14纳米逻辑芯片…军事用途的人工智能 → advanced_chips)."""
     first: tuple[int, str] | None = None
@@ -102,18 +112,31 @@ class ClauseFinder:
     @staticmethod
     def _rules(text: str, a: int, b: int, found: list[Match]) -> Iterable[Match]:
         """Each ；-clause, for each kind its words name that the model did not find in it (exemptions
-        and end uses matter more to users than exact clause edges)."""
+        and end uses matter more to users than exact clause edges). Guideline edges: an exemption
+        stops before ，但…; what follows 但 is the obligation, if any; a derogation route
+        (特殊情况下确需…应当…申请) is an exemption only; ，禁止… starts a new duty."""
+
+        def model_has(kind: str, start: int, end: int) -> bool:
+            return any(v["kind"] == kind and s < end and start < e for s, e, _l, v in found)
+
         for start, end in _clauses(text, a, b):
             clause = text[start:end]
-            for kind in ("exemption", "end_use", "obligation"):
-                category = category_of(clause, kind)
-                if category is None or any(v["kind"] == kind and s < end and start < e for s, e, _l, v in found):
-                    continue
-                stop = end
-                if kind == "exemption" and (cut := compiled("clauses", "exemption_end").search(clause)):
-                    stop = start + cut.start()
-                label = next(k for k, v in LABEL_KINDS.items() if v == kind)
-                yield start, stop, label, {"kind": kind, "category": category, "rule": True}
+            obligation_from = start
+            exemption = category_of(clause, "exemption")
+            if exemption and not model_has("exemption", start, end):
+                cut = compiled("clauses", "exemption_end").search(clause)
+                stop = start + cut.start() if cut else end
+                yield start, stop, "EXEMPTION", {"kind": "exemption", "category": exemption, "rule": True}
+            if exemption:
+                cut = compiled("clauses", "exemption_end").search(clause)
+                obligation_from = start + cut.end() if cut else end  # nothing binds before 但
+            end_use = category_of(clause, "end_use")
+            if end_use and not model_has("end_use", start, end):
+                yield start, end, "END_USE", {"kind": "end_use", "category": end_use, "rule": True}
+            for o_start, o_end in _duties(text, obligation_from, end):
+                duty = category_of(text[o_start:o_end], "obligation")
+                if duty and not model_has("obligation", o_start, o_end):
+                    yield o_start, o_end, "OBLIGATION", {"kind": "obligation", "category": duty, "rule": True}
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
