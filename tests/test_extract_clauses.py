@@ -102,3 +102,12 @@ def test_duties_split_at_a_new_prohibition_and_derogations_are_exemptions_only()
     assert ("obligation", "禁止境外组织和个人将两用物项转移给上述实体") in got
     assert ("exemption", "特殊情况下确需出口的，出口经营者应当向商务部提出申请") in got
     assert not [t for k, t in got if k == "obligation" and t.startswith("特殊情况")]
+
+
+def test_end_uses_count_only_where_a_rule_turns_on_them() -> None:
+    text = ("两用物项是指可以用于设计大规模杀伤性武器及其运载工具的货物\n"
+            "三、用于以下最终用途的出口申请，原则上不予许可：\n（一）恐怖主义目的；\n")
+    doc = Document(doc_id="s", doc_type="faq", title="样例", text=text, source="test")
+    end_uses = [c.text for c in extract(doc).clauses if c.kind == "end_use"]
+    assert "恐怖主义目的" in end_uses  # its list's introduction says 不予许可
+    assert not [t for t in end_uses if t.startswith("两用物项是指")]  # a definition turns nothing

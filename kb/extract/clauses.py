@@ -65,6 +65,18 @@ def _duties(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield pos, end
 
 
+def _turns(text: str) -> bool:
+    return any(w in text for w in patterns()["clauses"]["end_use_turns"])
+
+
+def _list_intro(text: str, start: int, reach: int = 400) -> str:
+    """The line introducing the list `start` is in (三、用于…以下最终用途的出口申请，原则上不予许可：)."""
+    head = text.rfind("：", max(0, start - reach), start)
+    if head < 0 or text[head + 1 : start].strip("\n \t").count("\n") > 8:
+        return ""
+    return text[text.rfind("\n", 0, head) + 1 : head]
+
+
 def category_of(text: str, kind: str) -> str | None:
     """The category whose word is printed first (四、…14纳米逻辑芯片…军事用途的人工智能 → advanced_chips)."""
     first: tuple[int, str] | None = None
@@ -131,7 +143,8 @@ class ClauseFinder:
                 cut = compiled("clauses", "exemption_end").search(clause)
                 obligation_from = start + cut.end() if cut else end  # nothing binds before 但
             end_use = category_of(clause, "end_use")
-            if end_use and not model_has("end_use", start, end):
+            turns = _turns(clause) or _turns(_list_intro(text, a))
+            if end_use and turns and not model_has("end_use", start, end):
                 yield start, end, "END_USE", {"kind": "end_use", "category": end_use, "rule": True}
             for o_start, o_end in _duties(text, obligation_from, end):
                 duty = category_of(text[o_start:o_end], "obligation")
