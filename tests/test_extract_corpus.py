@@ -288,3 +288,29 @@ def test_no57_sub_items_are_items_and_reserved_slots_are_not(no57: Facts) -> Non
     items = [c.text for c in no57.clauses if c.kind == "item"]
     assert {"钬相关物项", "金属钬", "含钬的合金", "钬铜合金", "荧光粉", "含镱的热屏蔽涂层材料", "氧化镱及其混合物"} <= set(items)
     assert not [i for i in items if "保留" in i or "包括" in i]  # 【保留】 and the 说明 notes on forms
+
+
+def _spans(value: object) -> list:
+    """Every Span inside a Facts record, except references read from the title."""
+    from dataclasses import fields, is_dataclass
+
+    from kb.facts import DocReference, Span
+
+    if isinstance(value, Span):
+        return [value]
+    if isinstance(value, DocReference) and value.source == "title":
+        return []
+    if isinstance(value, tuple):
+        return [s for v in value for s in _spans(v)]
+    if is_dataclass(value) and not isinstance(value, type):
+        return [s for f in fields(value) for s in _spans(getattr(value, f.name))]
+    return []
+
+
+def test_every_span_of_every_corpus_record_quotes_its_text(corpus_notices: list[dict]) -> None:
+    for record in corpus_notices:
+        document = _document(record)
+        facts = extract(document)
+        spans = _spans(facts)
+        bad = [s for s in spans if document.text[s.start : s.end] != s.text]
+        assert not bad, f"{record['title']}: {bad[:3]}"

@@ -147,7 +147,8 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
             if quoted:
                 for m in quoted:
                     clause_effective.append(
-                        ClauseEffective(m.group(1), Span(s_start + m.start(), s_end, sentence.group(0)), date, publication)
+                        ClauseEffective(m.group(1), Span(s_start + m.start(), s_end, text[s_start + m.start() : s_end]), date,
+                                        publication)
                     )
             elif effective_date is None and not on_publication:
                 effective_date, on_publication = date, publication
