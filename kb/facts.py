@@ -76,7 +76,9 @@ class DocReference:
 @dataclass(frozen=True)
 class Relation:
     relation: str  # one of RELATIONS
-    target_number: str  # canonical number of the document acted upon
+    # canonical number of the document acted upon; a law named only by its title (Decree 792 Art. 50:
+    # 《…条例》同时废止) appears as that title in 《》, as the guidelines allow for acting relations
+    target_number: str
     span: Span
     part: str | None = None  # the part of the target concerned, e.g. 第二款
     start_date: str | None = None  # window, ISO
