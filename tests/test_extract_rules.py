@@ -50,6 +50,7 @@ def test_hs_numbers_several_per_parenthesis_and_eight_digit_tariff_lines() -> No
     ("包括其控股50%及以上的子公司", ("控股比例", ">=", 50.0, "%")),
     ("粒度小于等于50×10⁻⁶m", ("粒度", "<=", 5e-05, "m")),
     ("c．直径不超过120mm", ("直径", "<=", 120.0, "mm")),
+    ("出口许可数量超过40份（含40份）", ("出口许可数量", ">=", 40.0, "份")),
 ])
 def test_thresholds_as_parameter_operator_value_unit(printed: str, expected: tuple) -> None:
     found = find_thresholds(printed)

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from kb.extract.patterns import patterns
+from kb.extract.patterns import compiled, patterns
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _EXPONENT = re.compile(r"^(\d+(?:\.\d+)?)\s*[×x]\s*10([⁻-]?[⁰¹²³⁴⁵⁶⁷⁸⁹0-9]+)$")
@@ -81,6 +81,8 @@ def find_thresholds(text: str) -> list[ThresholdMatch]:
         if plain and plain.group(2) in section["units"]:
             value, unit = float(plain.group(1)), plain.group(2)  # 50×10⁻⁶m（50μm） → 50 μm as printed beside it
         operator = section["suffix_operators"][suffix] if suffix else section["prefix_operators"][prefix]
+        if operator in (">", "<") and compiled("threshold", "inclusive").match(text, m.end()):
+            operator += "="
         before = m.start("prefix") if prefix else m.start("value")
         if prefix:
             parameter = _parameter(text, before)
