@@ -161,3 +161,13 @@ def test_item_spans_from_control_items() -> None:
     facts = Facts(doc_id="d", controls=(Control("1C902.a", Span(0, 7, "1C902.a"), item="钐金属及其合金"),))
     (span,) = predicted_spans(facts, text, text)
     assert (span.label, text[span.start : span.end]) == ("ITEM", "钐金属及其合金")
+
+
+def test_repeated_words_map_through_the_normaliser_not_the_nearest_occurrence() -> None:
+    # After blank lines are dropped, the entry's 金属铒 sits nearer the heading's 金属铒 in raw offsets.
+    raw = "一、金属铒、含铒的合金：" + "\n \n" * 12 + " 1. 金属铒（参考税则号列：28053019）"
+    normalised = "一、金属铒、含铒的合金：\n1. 金属铒（参考税则号列：28053019）"
+    start = normalised.rindex("金属铒")
+    facts = Facts(doc_id="d", clauses=(Clause("item", "金属铒", Span(start, start + 3, "金属铒")),))
+    (span,) = predicted_spans(facts, normalised, raw)
+    assert (span.start, span.text) == (raw.rindex("金属铒"), "金属铒")

@@ -1,15 +1,21 @@
 """Labelled spans: gold spans (offsets into the record's raw text) against extracted ones.
 
-Extracted offsets refer to Document.text. When the parser normalised the text, each
-extracted span is carried back to the raw text by finding its own text there, at the
-occurrence nearest its offset; a span whose text is not in the raw text cannot match.
+Extracted offsets refer to Document.text, gold offsets to the record's raw text. When the
+parser normalised the text, extracted spans are carried back through the normaliser's own
+character map (`ingest.parse.text.normalise`: each clean character knows the raw one it came
+from). Only if the normaliser no longer reproduces Document.text does a span fall back to
+the raw occurrence of its text nearest its offset (a span whose text is absent cannot match).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from ingest.parse.text import normalise
 from kb.facts import Facts
+
+ToRaw = Callable[[int, int], "tuple[int, int] | None"]
 
 LABELS = ("ITEM", "END_USE", "EXEMPTION", "OBLIGATION")
 CLAUSE_LABELS = {"item": "ITEM", "end_use": "END_USE", "exemption": "EXEMPTION", "obligation": "OBLIGATION"}
@@ -30,35 +36,46 @@ def gold_spans(spans: list[dict]) -> list[LabelledSpan]:
     return sorted({LabelledSpan(s["label"], int(s["start"]), int(s["end"]), s.get("text", "")) for s in spans})
 
 
-def _to_raw(start: int, text: str, doc_text: str, raw_text: str) -> int | None:
+def raw_mapper(doc_text: str, raw_text: str) -> ToRaw:
+    """(start, end) in Document.text → (start, end) in the raw text, or None when it cannot be placed."""
     if doc_text == raw_text:
-        return start
-    best: int | None = None
-    at = raw_text.find(text)
-    while at != -1 and text:
-        if best is None or abs(at - start) < abs(best - start):
-            best = at
-        at = raw_text.find(text, at + 1)
-    return best
+        return lambda start, end: (start, end)
+    clean = normalise(raw_text)
+    if clean.text == doc_text:
+        return lambda start, end: clean.original_span(start, end) if 0 <= start < end <= len(doc_text) else None
+
+    def nearest(start: int, end: int) -> tuple[int, int] | None:
+        piece = doc_text[start:end]
+        best: int | None = None
+        at = raw_text.find(piece) if piece else -1
+        while at != -1:
+            if best is None or abs(at - start) < abs(best - start):
+                best = at
+            at = raw_text.find(piece, at + 1)
+        return None if best is None else (best, best + len(piece))
+
+    return nearest
 
 
 def predicted_spans(facts: Facts, doc_text: str, raw_text: str) -> list[LabelledSpan]:
     """Clauses by kind, and for ITEM also each control's printed item name (found after its code)."""
+    to_raw = raw_mapper(doc_text, raw_text)
     found: set[LabelledSpan] = set()
+
+    def add(label: str, start: int, end: int) -> None:
+        placed = to_raw(start, end)
+        if placed is not None:
+            found.add(LabelledSpan(label, placed[0], placed[1], raw_text[placed[0] : placed[1]]))
+
     for clause in facts.clauses:
         label = CLAUSE_LABELS.get(clause.kind)
-        span_text = doc_text[clause.span.start : clause.span.end]
-        start = _to_raw(clause.span.start, span_text, doc_text, raw_text) if label else None
-        if label and start is not None:
-            found.add(LabelledSpan(label, start, start + len(span_text), span_text))
+        if label:
+            add(label, clause.span.start, clause.span.end)
     if not any(c.kind == "item" for c in facts.clauses):
         for control in facts.controls:
-            if not control.item:
-                continue
-            at = doc_text.find(control.item, control.span.start)
-            start = _to_raw(at, control.item, doc_text, raw_text) if at != -1 else None
-            if start is not None:
-                found.add(LabelledSpan("ITEM", start, start + len(control.item), control.item))
+            at = doc_text.find(control.item, control.span.start) if control.item else -1
+            if control.item and at != -1:
+                add("ITEM", at, at + len(control.item))
     return sorted(found)
 
 
