@@ -111,3 +111,12 @@ def test_end_uses_count_only_where_a_rule_turns_on_them() -> None:
     end_uses = [c.text for c in extract(doc).clauses if c.kind == "end_use"]
     assert "恐怖主义目的" in end_uses  # its list's introduction says 不予许可
     assert not [t for t in end_uses if t.startswith("两用物项是指")]  # a definition turns nothing
+
+
+def test_faq_scope_answers_exempt_but_questions_do_not() -> None:
+    text = ("1.偏钨酸铵是否属于此次列管的两用物项管制范围？\n答：偏钨酸铵是钨的酸性化合物，不属于此次列管的两用物项管制范围。\n"
+            "2.哪些物项属于管制范围？\n答：仲钨酸铵、氧化钨与其他物项的简单混合物，未烧结金属碳化钨均属于此次列管的两用物项管制范围。\n")
+    doc = Document(doc_id="s", doc_type="faq", title="问答", text=text, source="test")
+    got = {(c.kind, c.text) for c in extract(doc).clauses if c.kind in ("item", "exemption")}
+    assert ("exemption", "偏钨酸铵是钨的酸性化合物，不属于此次列管的两用物项管制范围") in got
+    assert not [t for _k, t in got if "是否" in t or t.endswith("？")]

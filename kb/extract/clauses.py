@@ -38,7 +38,7 @@ def _triggers() -> dict[str, dict[str, list[str]]]:
 def _candidate_words(broad: bool) -> tuple[str, ...]:
     words = [w for kind in _triggers().values() for ws in kind.values() for w in ws]
     extra = list(patterns()["clauses"]["candidates"]) if broad else []
-    return tuple(dict.fromkeys(words + extra))
+    return tuple(dict.fromkeys(words + list(patterns()["clauses"]["scope_words"]) + extra))
 
 
 def _clauses(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
@@ -135,6 +135,11 @@ class ClauseFinder:
             clause = text[start:end]
             obligation_from = start
             exemption = category_of(clause, "exemption")
+            question = "？" in clause or "是否" in clause  # an FAQ question asks, it rules nothing
+            if question:
+                pass
+            elif compiled("clauses", "scope_out").search(clause):
+                exemption = "out_of_scope"
             if exemption and not model_has("exemption", start, end):
                 cut = compiled("clauses", "exemption_end").search(clause)
                 stop = start + cut.start() if cut else end
