@@ -223,3 +223,10 @@ def test_a_law_in_force_on_publication_takes_its_adoption_date() -> None:
     facts = extract(Document(doc_id="l", doc_type="law", title="中华人民共和国样例法", text=text, source="test"))
     assert (facts.effective_date, facts.effective_on_publication) == ("2015-07-01", True)
     assert [(d.date, d.role) for d in facts.dates] == [("2015-07-01", "mention")]
+
+
+def test_ranges_give_two_limits_and_date_spans_none() -> None:
+    got = [(t.parameter, t.operator, t.value, t.unit) for t in find_thresholds("工作温度200至300℃，波长1~10nm")]
+    assert got == [("工作温度", ">=", 200.0, "℃"), ("工作温度", "<=", 300.0, "℃"),
+                   ("波长", ">=", 1.0, "nm"), ("波长", "<=", 10.0, "nm")]
+    assert find_thresholds("自2024年12月1日至2026年11月10日，第1至3条") == []

@@ -92,4 +92,18 @@ def find_thresholds(text: str) -> list[ThresholdMatch]:
             parameter = _parameter(text, before)
         parameter = section["parameter_names"].get(parameter, parameter)
         found.append(ThresholdMatch(parameter, operator, value, unit, m.start(), m.end()))
-    return found
+    return found + _ranges(text, found)
+
+
+def _ranges(text: str, taken: list[ThresholdMatch]) -> list[ThresholdMatch]:
+    units = sorted(patterns()["threshold"]["units"], key=len, reverse=True)
+    out: list[ThresholdMatch] = []
+    for m in compiled("threshold", "range").finditer(text):
+        unit = next((u for u in units if text.startswith(u, m.end())), None)
+        if unit is None or any(t.start < m.end() and m.start() < t.end for t in taken):
+            continue
+        end = m.end() + len(unit)
+        parameter = _parameter(text, m.start())
+        out.append(ThresholdMatch(parameter, ">=", float(m.group(1)), unit, m.start(), end))
+        out.append(ThresholdMatch(parameter, "<=", float(m.group(2)), unit, m.start(), end))
+    return out
