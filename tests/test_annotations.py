@@ -20,6 +20,10 @@ from kb.facts import LIST_NAMES, RELATIONS
 ANNOTATIONS = Path(__file__).resolve().parent.parent / "annotations"
 GOLD_DIR = ANNOTATIONS / "gold"
 GOLD_FILES = sorted(GOLD_DIR.glob("*.json"))
+# The blind test set (annotations/blind/README.md): same format and checks, never in the split.
+BLIND_DIR = ANNOTATIONS / "blind"
+BLIND_FILES = sorted(BLIND_DIR.glob("*.json"))
+ANNOTATION_FILES = GOLD_FILES + BLIND_FILES
 SPLIT_FILE = ANNOTATIONS / "split.json"
 
 TOP_KEYS = {
@@ -164,7 +168,7 @@ def test_gold_files_exist() -> None:
     assert GOLD_FILES, f"no gold files in {GOLD_DIR}"
 
 
-@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ANNOTATION_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_gold_file_schema(path: Path) -> None:
     assert schema_errors(load(path)) == []
 
@@ -190,7 +194,7 @@ def records_by_url(corpus_notices: list[dict]) -> dict[str, dict]:
 
 
 @pytest.mark.corpus
-@pytest.mark.parametrize("path", GOLD_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ANNOTATION_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_gold_file_matches_corpus_text(path: Path, records_by_url: dict[str, dict]) -> None:
     gold = load(path)
     record = records_by_url.get(gold["source_url"])
@@ -217,6 +221,14 @@ def test_every_notice_has_gold(corpus_notices: list[dict]) -> None:
         if r["column"] in NOTICE_COLUMNS and hashlib.sha256(r["text"].encode("utf-8")).hexdigest() not in annotated
     ]
     assert missing == []
+
+
+def test_blind_files_exist_and_annotate_texts_without_gold() -> None:
+    """A blind file annotates a text no gold file annotates, and no stem is in both sets."""
+    assert BLIND_FILES, f"no blind files in {BLIND_DIR}"
+    gold_hashes = {load(p)["text_sha256"] for p in GOLD_FILES}
+    assert not {p.stem for p in BLIND_FILES} & {p.stem for p in GOLD_FILES}
+    assert [p.name for p in BLIND_FILES if load(p)["text_sha256"] in gold_hashes] == []
 
 
 def split_side(stem: str, split: dict[str, Any]) -> str:
