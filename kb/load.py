@@ -115,7 +115,7 @@ def fact_rows(doc: Document, facts: Facts) -> Rows:
     for c in facts.controls:
         rows["controls"].append({
             "document_id": doc_id, "control_code": c.control_code, "control_code_root": c.control_code.split(".")[0],
-            "item": c.item, "part": c.part, "hs_codes": _json(c.hs_codes), "flags": _json(c.flags),
+            "role": c.role, "item": c.item, "part": c.part, "hs_codes": _json(c.hs_codes), "flags": _json(c.flags),
             "span_id": cite(c.span)})
     for h in facts.hs_codes:
         rows["hs_codes"].append({

@@ -203,3 +203,17 @@ def test_cli_build_then_unchanged_then_full(tmp_path: Path) -> None:
     assert again.exit_code == 0 and "unchanged" in again.output
     full = runner.invoke(cli, ["--data-dir", str(tmp_path), "build", "--full"])
     assert full.exit_code == 0 and "0 from cache" in full.output and (tmp_path / "state" / "facts-cache.sqlite").exists()
+
+
+def test_a_code_only_mentioned_is_not_controlled(built_kb: Path) -> None:
+    """2025 No. 10 controls 1C117.d and mentions 1C226 only to exclude it (非1C226项下管制的碳化钨)."""
+    conn = sqlite3.connect(built_kb)
+    no10 = "商务部公告2025年第10号"
+    roles = set(conn.execute(
+        "select control_code, role from controls where document_id = ? and control_code in ('1C117.d', '1C226')",
+        [no10]).fetchall())
+    # 1C117.d is controlled in 一（一） and mentioned again in 一（四） (生产…1C117.d项的技术).
+    assert roles == {("1C117.d", "control"), ("1C117.d", "mention"), ("1C226", "mention")}
+    in_force = {r[0] for r in conn.execute(
+        "select control_code from control_status_periods where document_id = ? and status = 'in_force'", [no10])}
+    assert "1C117.d" in in_force and "1C226" not in in_force
