@@ -20,6 +20,8 @@ from ingest.parse.text import normalise, simplified
         ("价值比例达到０．１％及以上", "价值比例达到0．1%及以上"),
         (" 一、钨相关物项 \r\n\r\n  （一）1C117.d \n", "一、钨相关物项\n（一）1C117.d"),
         ("零\u200b宽\ufeff字符", "零宽字符"),
+        ("两\u2f64物项出\u2f1d管制", "两用物项出口管制"),  # Kangxi radicals ⽤ ⼝ from WPS PDFs
+        ("\uf9fe金属", "\u8336金属"),  # a compatibility ideograph → its unified form
     ],
 )
 def test_normalise(original: str, expected: str) -> None:

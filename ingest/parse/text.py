@@ -5,6 +5,8 @@ offset refer to, the original, and for each clean character the index of the ori
 it came from, so any span can be shown as printed.
 
 What changes, and why it is safe:
+- Kangxi radicals and CJK compatibility ideographs → the unified ideograph (⽤ → 用: PDFs made
+  with WPS print radicals that look the same but match nothing);
 - full-width ASCII letters, digits and a few symbols → half-width (３Ｃ００１ → 3C001); CJK
   punctuation （），：；。．、 is kept, since part labels and citations are printed with it;
 - ideographic and no-break spaces → space, zero-width characters dropped, CR/LF → LF;
@@ -18,6 +20,7 @@ Traditional → simplified is a separate search copy (`simplified`), never the o
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -42,6 +45,10 @@ def _translation() -> dict[int, str]:
         for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
     }
     table.update({ord(ch): chr(ord(ch) - 0xFEE0) for ch in _SAFE_SYMBOLS})
+    for code in (*range(0x2E80, 0x2FE0), *range(0xF900, 0xFB00)):  # radicals, compatibility ideographs
+        unified = unicodedata.normalize("NFKC", chr(code))
+        if len(unified) == 1 and unified != chr(code):
+            table[code] = unified
     table.update({ord(ch): " " for ch in _SPACE})
     table[ord("\r")] = "\n"
     return table
