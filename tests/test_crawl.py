@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from replay.harness import run_crawl
 from replay.server import Logged, ReplayServer, ReplaySite
-from replay.site import AQY, PORTAL, WWW
+from replay.site import AQY, PORTAL, PORTAL_COLUMNS, PORTAL_PAGE_SIZE, WWW, Item
 
 from ingest.archive import Archive
 from ingest.crawl import CrawlError, CrawlSummary
@@ -174,7 +174,9 @@ def test_cli_fetch_summary_and_exit_codes(tmp_path: Path) -> None:
         ok = CliRunner().invoke(cli, [*base, "--mirror", server.url, "--source", "portal", "--since", "2026-01-01"])
         assert ok.exit_code == 0, ok.output
         recent = [i for i in server.site.by_host(PORTAL) if i.posted >= dt.date(2026, 1, 1)]
-        lists = 4  # column 9: pages 1-3 (page 3 is the first holding only older items); column 10: page 1
+        # each column is paged until a page holds only older items (column 9: pages 1-3)
+        lists = sum(pages_until_older(server.site.by_host(PORTAL, column), dt.date(2026, 1, 1))
+                    for column, _path in PORTAL_COLUMNS.values())
         expected = lists + sum(1 + len(i.attachments) for i in recent)
         assert ok.output.startswith(f"{expected} new, 0 changed, 0 unchanged, 0 failed"), ok.output
         server.inject(PORTAL, "/edi_ecms_web_front/front/column/getColumnList", "empty_list")
@@ -182,6 +184,12 @@ def test_cli_fetch_summary_and_exit_codes(tmp_path: Path) -> None:
     assert bad.exit_code == 1
     assert "fetch FAILED: list portal/column-9 yielded" in bad.output
     assert "failed: https://exportcontrol.mofcom.gov.cn/edi_ecms_web_front/front/column/getColumnList?" in bad.output
+
+
+def pages_until_older(items: list[Item], since: dt.date) -> int:
+    """How many pages of a portal column a crawl with --since asks for (at least the first)."""
+    pages = [items[n: n + PORTAL_PAGE_SIZE] for n in range(0, len(items), PORTAL_PAGE_SIZE)] or [[]]
+    return next((n + 1 for n, page in enumerate(pages) if page and all(i.posted < since for i in page)), len(pages))
 
 
 def test_a_long_journal_is_compacted_to_its_pending_failures(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ class ReplaySite:
             body = site.cms_list_json(self.by_host(host), int(params.get("pageNo", 1)), int(params.get("pageSize", 15)))
             return Reply(200, body.encode(), "application/json;charset=UTF-8")
         if path.endswith("/front/column/getColumnList"):
-            column = {"9": "管制清单", "10": "规章及规范性文件"}.get(form.get("columnID", ""))
+            column, _sub = site.PORTAL_COLUMNS.get(form.get("columnID", ""), (None, None))
             if column is None:
                 return Reply(200, b'{"pageInfo":{"total":0,"maxPageNum":0,"rows":[]}}', "application/json")
             body = site.portal_list_json(self.by_host(host, column), int(form.get("pageNumber", "1")))

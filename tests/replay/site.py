@@ -105,6 +105,62 @@ def build_items() -> list[Item]:
         if i % 6 == 2:
             item.attachments.append((f"附件{i}.pdf", f"/upload/uploadfile/attach/{posted:%Y%m}/09/{1760000000000 + i}.pdf"))
         items.append(item)
+    items += portal_policy_items()
+    return items
+
+
+# Portal columns: id → (column name, article path). 13-15 and 17 are paths written by the team (not verified).
+PORTAL_COLUMNS = {"9": ("管制清单", "hgfw/lywxcx/gzqd"), "10": ("规章及规范性文件", "zcfg/gnzcfg/gzjgfxwj"),
+                  "13": ("法律", "zcfg/gnzcfg/flfg"), "14": ("法规", "zcfg/gnzcfg/xzfg"),
+                  "15": ("部门规章", "zcfg/gnzcfg/bmgz"), "17": ("常见问题", "cjwt")}
+_SAMPLE = "（回放样例：由 mofcom-kb 团队编写，非官方文本）"
+# (title, adopted by, adopted on). The last title carries its adoption note, as some portal titles do: only
+# the column says it is a law.
+LAWS = (("中华人民共和国出口管制法", "第十三届全国人民代表大会常务委员会第二十二次会议", dt.date(2020, 10, 17)),
+        ("中华人民共和国反外国制裁法", "第十三届全国人民代表大会常务委员会第二十九次会议", dt.date(2021, 6, 10)),
+        ("中华人民共和国数据安全法", "第十三届全国人民代表大会常务委员会第二十九次会议", dt.date(2021, 6, 10)),
+        ("中华人民共和国对外贸易法", "第十届全国人民代表大会常务委员会第八次会议", dt.date(2004, 4, 6)),
+        ("中华人民共和国国家安全法", "第十二届全国人民代表大会常务委员会第十五次会议", dt.date(2015, 7, 1)),
+        ("中华人民共和国核安全法（2017年9月1日第十二届全国人民代表大会常务委员会第二十九次会议通过 主席令第七十三号公布）",
+         "第十二届全国人民代表大会常务委员会第二十九次会议", dt.date(2017, 9, 1)))
+REGULATIONS = (("中华人民共和国两用物项出口管制条例", "中华人民共和国国务院令\n第792号"),
+               ("中华人民共和国技术进出口管理条例", None), ("中华人民共和国监控化学品管理条例", None))
+RULES = ("两用物项和技术进出口许可证管理办法", "不可靠实体清单规定", "出口管制管控名单管理办法")
+FAQ_TOPICS = ("稀土相关物项", "许可证申领", "最终用户和最终用途证明", "管制编码的确定", "通用许可",
+              "技术出口", "临时管制", "过境转运")
+
+
+def _portal_item(column_id: str, number: int, posted: dt.date, title: str, body: list[str],
+                 doc_number: str | None = None, unit: str = "商务部") -> Item:
+    column, sub = PORTAL_COLUMNS[column_id]
+    return Item(PORTAL, f"/article/{sub}/{posted:%Y%m}/{number}.html", title, doc_number, posted, body, unit,
+                column=column)
+
+
+def portal_policy_items() -> list[Item]:
+    """Laws (13), administrative regulations (14), departmental rules (15) and FAQs (17), newest first."""
+    items = []
+    for i, (title, body, adopted) in enumerate(LAWS):
+        items.append(_portal_item("13", 226 + i, dt.date(2021, 11, 20) - dt.timedelta(days=i), title, [
+            f"（{adopted.year}年{adopted.month}月{adopted.day}日{body}通过）", _SAMPLE,
+            "第一章 总则", f"第一条 为了维护国家安全和利益，制定{title[:title.find('法') + 1]}。",
+            "第二条 本法适用于有关物项和活动的管理。"], unit="全国人民代表大会常务委员会"))
+    for i, (title, masthead) in enumerate(REGULATIONS):
+        head = [*masthead.split("\n"), "现公布《" + title + "》，自2024年12月1日起施行。"] if masthead else []
+        items.append(_portal_item("14", 1057 - i, dt.date(2024, 10, 8) - dt.timedelta(days=400 * i), title, [
+            *head, _SAMPLE, "第一章 总则", "第一条 为了加强有关物项出口管制，根据有关法律，制定本条例。",
+            "第二条 国家对有关物项的出口实行管制。"], unit="国务院"))
+    for i, title in enumerate(RULES):
+        items.append(_portal_item("15", 1040 - i, dt.date(2024, 6, 3) - dt.timedelta(days=300 * i), title, [
+            _SAMPLE, "第一条 为了规范有关管理工作，根据有关法律、行政法规，制定本办法。",
+            "第二条 商务部负责本办法的实施。"]))
+    for i in range(22):
+        topic = FAQ_TOPICS[i % len(FAQ_TOPICS)]
+        # most titles say they are FAQs; every fourth is the question itself, typed by its column alone
+        title = f"出口经营者如何办理{topic}相关手续（问{i + 1}）" if i % 4 == 3 else f"两用物项常见问题解答之{i + 1}（{topic}）"
+        items.append(_portal_item("17", 1280 - i, dt.date(2026, 6, 20) - dt.timedelta(days=21 * i), title, [
+            _SAMPLE, f"问：{topic}方面，出口经营者应当注意什么？",
+            "答：出口经营者应当按照有关规定向商务部提出申请，如实提供有关材料。"]))
     return items
 
 
