@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from replay.harness import run_crawl
 from replay.server import Logged, ReplayServer, ReplaySite
-from replay.site import AQY, PORTAL, PORTAL_COLUMNS, PORTAL_PAGE_SIZE, WWW, Item
+from replay.site import AQY, PORTAL, PORTAL_COLUMNS, PORTAL_PAGE_SIZE, WWW, Item, catalogue_items
 
 from ingest.archive import Archive
 from ingest.crawl import CrawlError, CrawlSummary
@@ -174,9 +174,11 @@ def test_cli_fetch_summary_and_exit_codes(tmp_path: Path) -> None:
         ok = CliRunner().invoke(cli, [*base, "--mirror", server.url, "--source", "portal", "--since", "2026-01-01"])
         assert ok.exit_code == 0, ok.output
         recent = [i for i in server.site.by_host(PORTAL) if i.posted >= dt.date(2026, 1, 1)]
-        # each column is paged until a page holds only older items (column 9: pages 1-3)
-        lists = sum(pages_until_older(server.site.by_host(PORTAL, column), dt.date(2026, 1, 1))
+        # each column and the catalogue are paged until a page holds only older items (column 9: pages 1-3)
+        since = dt.date(2026, 1, 1)
+        lists = sum(pages_until_older(server.site.by_host(PORTAL, column), since)
                     for column, _path in PORTAL_COLUMNS.values())
+        lists += pages_until_older(catalogue_items(server.site.items, "11"), since)
         expected = lists + sum(1 + len(i.attachments) for i in recent)
         assert ok.output.startswith(f"{expected} new, 0 changed, 0 unchanged, 0 failed"), ok.output
         server.inject(PORTAL, "/edi_ecms_web_front/front/column/getColumnList", "empty_list")

@@ -78,6 +78,10 @@ class ReplaySite:
             params = json.loads(query.get("paramJson", "{}"))
             body = site.cms_list_json(self.by_host(host), int(params.get("pageNo", 1)), int(params.get("pageSize", 15)))
             return Reply(200, body.encode(), "application/json;charset=UTF-8")
+        if path.endswith("/front/column/getColumnListZcfgGn"):
+            listed = site.catalogue_items(self.by_host(host), form.get("parentId", ""))
+            return Reply(200, site.portal_list_json(listed, int(form.get("pageNumber", "1"))).encode(),
+                         "application/json;charset=UTF-8")
         if path.endswith("/front/column/getColumnList"):
             column, _sub = site.PORTAL_COLUMNS.get(form.get("columnID", ""), (None, None))
             if column is None:

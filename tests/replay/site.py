@@ -126,6 +126,9 @@ LAWS = (("中华人民共和国出口管制法", "第十三届全国人民代表
 REGULATIONS = (("中华人民共和国两用物项出口管制条例", "中华人民共和国国务院令\n第792号"),
                ("中华人民共和国技术进出口管理条例", None), ("中华人民共和国监控化学品管理条例", None))
 RULES = ("两用物项和技术进出口许可证管理办法", "不可靠实体清单规定", "出口管制管控名单管理办法")
+# The policy catalogue (getColumnListZcfgGn, parentId=11) lists these columns, and one declared nowhere else.
+CATALOGUE_11 = ("规章及规范性文件", "法律", "法规", "部门规章", "其他规范性文件")
+CATALOGUE_ONLY = ("其他规范性文件", "zcfg/gnzcfg/qtwj")
 FAQ_TOPICS = ("稀土相关物项", "许可证申领", "最终用户和最终用途证明", "管制编码的确定", "通用许可",
               "技术出口", "临时管制", "过境转运")
 
@@ -154,6 +157,12 @@ def portal_policy_items() -> list[Item]:
         items.append(_portal_item("15", 1040 - i, dt.date(2024, 6, 3) - dt.timedelta(days=300 * i), title, [
             _SAMPLE, "第一条 为了规范有关管理工作，根据有关法律、行政法规，制定本办法。",
             "第二条 商务部负责本办法的实施。"]))
+    for i in range(2):  # reachable only through the policy catalogue
+        posted = dt.date(2023, 3, 15) - dt.timedelta(days=90 * i)
+        number = f"商务部公告{posted.year}年第{70 - i}号"
+        topic = TOPICS[i + 1]
+        items.append(Item(PORTAL, f"/article/{CATALOGUE_ONLY[1]}/{posted:%Y%m}/{800 - i}.html", f"{number} {topic}",
+                          number, posted, _body(number, topic, 400 + i), "商务部", column=CATALOGUE_ONLY[0]))
     for i in range(22):
         topic = FAQ_TOPICS[i % len(FAQ_TOPICS)]
         # most titles say they are FAQs; every fourth is the question itself, typed by its column alone
@@ -201,6 +210,12 @@ def annual_index(items: list[Item], year: int) -> str:
                   for i in items if i.posted.year == year)
     return (f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{year}年公告_商务部</title></head><body>'
             f'<h2>{year}年 部令公告</h2><ul class="txtList_01">{lis}</ul></body></html>')
+
+
+def catalogue_items(items: list[Item], parent: str) -> list[Item]:
+    """What the policy catalogue lists under `parent` (only 11 is replayed): its columns, newest first."""
+    return sorted((i for i in items if parent == "11" and i.column in CATALOGUE_11), key=lambda i: i.posted,
+                  reverse=True)
 
 
 def portal_list_json(items: list[Item], page: int) -> str:

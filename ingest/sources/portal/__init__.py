@@ -1,5 +1,6 @@
-"""exportcontrol.mofcom.gov.cn (中国出口管制信息网): the column API `getColumnList` and
-its article pages (metadata in inline JS `var title = …`, body in `div.bd`)."""
+"""exportcontrol.mofcom.gov.cn (中国出口管制信息网): the column API `getColumnList`, the policy
+catalogue `getColumnListZcfgGn` (same answer shape) and its article pages (metadata in inline JS
+`var title = …`, body in `div.bd`)."""
 
 from __future__ import annotations
 
@@ -23,21 +24,23 @@ BASE = "https://exportcontrol.mofcom.gov.cn/"
 
 
 def list_for(key: str) -> ListSpec:
-    column = dict(parse_qsl(urlsplit(key).query)).get("columnID")
+    """The declared list a list key belongs to: its endpoint and every declared form field match."""
+    endpoint = key.split("?", 1)[0]
+    form = dict(parse_qsl(urlsplit(key).query, keep_blank_values=True))
     for lst in SPEC.lists:
-        if lst.params.get("columnID") == column:
+        if lst.url == endpoint and all(form.get(k) == v for k, v in lst.params.items()):
             return lst
-    raise UnknownLayoutError(key, f"column {column!r} is not declared in the portal source")
+    raise UnknownLayoutError(key, "not one of the portal source's declared columns or catalogues")
 
 
 def parse_column_page(content: bytes, key: str) -> tuple[list[dict], int]:
-    """getColumnList → (rows, maxPageNum)."""
+    """getColumnList or getColumnListZcfgGn → (rows, maxPageNum)."""
     try:
         info = json.loads(decode_body(content, "application/json"))["pageInfo"]
         rows = list(info.get("rows") or [])
         return rows, int(info.get("maxPageNum") or 0)
     except (ValueError, KeyError, TypeError) as exc:
-        raise UnknownLayoutError(key, f"not a getColumnList answer ({exc})") from exc
+        raise UnknownLayoutError(key, f"not a column API answer ({exc})") from exc
 
 
 def row_snapshot(row: dict, lst: ListSpec) -> str | None:
