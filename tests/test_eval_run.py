@@ -184,7 +184,7 @@ def test_cli_scores_given_gold_files(workspace: dict[str, Path]) -> None:
     result = CliRunner().invoke(cli, ["eval", "--gold", str(workspace["gold_dir"]), "--corpus",
                                       str(workspace["corpus"]), "--markdown"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("| metric (given files: 1 documents)")
+    assert result.output.startswith("| metric (gold: 1 documents)")
     assert "| doc_numbers | 2 |" in result.output
 
 

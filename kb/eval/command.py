@@ -40,7 +40,9 @@ def _golds(opts: EvalOptions) -> tuple[list[GoldDoc], str]:
     paths: list[Path] = []
     for path in opts.gold_files:
         paths += sorted(path.glob("*.json")) if path.is_dir() else [path]
-    return [load_gold_file(p) for p in paths], "given files"
+    names = [p.name if p.is_dir() else p.stem for p in opts.gold_files]
+    label = ", ".join(names) if len(names) <= 2 else f"{len(names)} given files"
+    return [load_gold_file(p) for p in paths], label
 
 
 def run(opts: EvalOptions) -> None:
