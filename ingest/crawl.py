@@ -2,7 +2,8 @@
 
 Breadth-first from each list's first page: list pages yield article links and the
 next page; article pages yield attachment links, downloaded beside their article
-(kind="attachment", parent_url set). Every response is checked before it is stored:
+(kind="attachment", parent_url set), and the old-layout pages their bodies cite (crawled
+under the source owning their host). Every response is checked before it is stored:
 a non-200 status, garbage (garbled, JS frame, challenge, 404-as-200) or a page its
 source cannot parse is a failure, reported with its URL, journaled for the next run,
 and never archived. Unchanged content costs a conditional request and adds nothing.
@@ -103,6 +104,7 @@ class _Run:
         self.seen: set[str] = set()
         self.listed: dict[str, set[str]] = {}  # list id → article URLs it yielded
         self.list_failed: set[str] = set()  # lists with a page that failed this run
+        self.all_specs: list[SourceSpec] = [source_module(name).SPEC for name in CRAWLABLE]
 
     def enqueue(self, source: str, link: Link, parent: str | None = None) -> None:
         if link.key not in self.seen:
@@ -254,7 +256,10 @@ class _Run:
                 continue
             if item.kind == "list":
                 item = replace(item, list_id=item.list_id or link.list_id)
-            self.enqueue(module.NAME, item, record.url if item.kind == "attachment" else None)
+            source = module.NAME
+            if item.kind == "page":  # a page cited by another host's article belongs to its own host's source
+                source = _source_for(item, self.all_specs) or module.NAME
+            self.enqueue(source, item, record.url if item.kind == "attachment" else None)
 
     def check_floors(self, specs: list[SourceSpec]) -> None:
         for spec in specs:

@@ -66,6 +66,7 @@ class ArticlePage:
     header: dict[str, str] = field(default_factory=dict)  # 【发布单位】 → value
     attachments: tuple[Attachment, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
+    links: tuple[str, ...] = ()  # the body's other links (absolute), e.g. to the notices it cites
 
     def fields(self, source: str, raw_sha256: str | None = None) -> PageFields:
         return PageFields(
@@ -143,6 +144,14 @@ def _attachments(body: Tag, base_url: str) -> tuple[Attachment, ...]:
         name = a.get_text(" ", strip=True) or _name_from_url(url)
         found.setdefault(url, Attachment(name=name, url=url))
     return tuple(found.values())
+
+
+def _links(body: Tag, base_url: str) -> tuple[str, ...]:
+    """Links in the body that are not attachments, absolute, in order, once each."""
+    pattern = re.compile(_layouts()["attachments"]["href"], re.IGNORECASE)
+    hrefs = (str(a.get("href", "")).strip() for a in body.select("a[href]"))
+    return tuple(dict.fromkeys(urljoin(base_url, h) for h in hrefs
+                               if h and not h.startswith(("#", "javascript:", "mailto:")) and not pattern.search(h)))
 
 
 def _name_from_url(url: str) -> str:
@@ -227,7 +236,8 @@ def parse_article(content: bytes, url: str, content_type: str | None = None) -> 
         (v for source in spec.get("content_source", []) if (v := _value(soup, html, source))), None
     )
     return ArticlePage(
-        url, layout, title, text, posted, column, content_source, header, _attachments(body, url)
+        url, layout, title, text, posted, column, content_source, header, _attachments(body, url),
+        links=_links(body, url),
     )
 
 

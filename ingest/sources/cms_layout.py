@@ -17,7 +17,7 @@ from bs4 import BeautifulSoup, Tag
 from ingest.archive import Record
 from ingest.http import decode_body
 from ingest.parse.errors import BrokenHtmlError, UnknownLayoutError
-from ingest.sources.article_pages import attachment_links
+from ingest.sources.article_pages import article_links, canonical_url, is_list_item
 from ingest.sources.spec import Link, ListSpec, SourceSpec, page_number
 
 _DATE = re.compile(r"(\d{4})\s*(?:年|-|/|\.)?\s*(\d{1,2})\s*(?:月|-|/|\.)?\s*(\d{1,2})")
@@ -45,16 +45,17 @@ def soup_of(content: bytes, content_type: str | None = None) -> BeautifulSoup:
 
 
 def list_items(container: Tag, base_url: str) -> list[ListItem]:
-    """`<li><a href title>…</a><span>[YYYY-MM-DD]</span></li>` items, in page order."""
+    """`<li><a href title>…</a><span>[YYYY-MM-DD]</span></li>` items, in page order: links to article
+    pages of either layout (article_urls.yml)."""
     items = []
     for a in container.select("a[href]"):
         href = str(a["href"]).strip()
-        if not href or href.startswith(("javascript:", "#")) or "/art/" not in href:
+        if not href or href.startswith(("javascript:", "#")) or not is_list_item(urljoin(base_url, href)):
             continue
         title = str(a.get("title") or a.get_text(" ", strip=True)).strip()
         holder = a.find_parent("li") or a.parent
         date_tag = holder.find("span") if isinstance(holder, Tag) else None
-        items.append(ListItem(urljoin(base_url, href), title, parse_date(date_tag.get_text() if date_tag else None)))
+        items.append(ListItem(canonical_url(urljoin(base_url, href)), title, parse_date(date_tag.get_text() if date_tag else None)))
     return items
 
 
@@ -96,9 +97,10 @@ def list_for(spec: SourceSpec, url: str) -> ListSpec:
 
 
 def discover_cms(content: bytes, record: Record, spec: SourceSpec) -> list[Link]:
-    """List pages → article links (+ the next page); article pages → attachment links."""
+    """List pages → article links (+ the next page); article pages → attachment links and the
+    old-layout pages their bodies cite."""
     if record.kind == "page":
-        return attachment_links(content, record)
+        return article_links(content, record)
     if record.kind != "list":
         return []
     lst = list_for(spec, record.url)

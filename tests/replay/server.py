@@ -60,6 +60,10 @@ class ReplaySite:
     def by_host(self, host: str, column: str | None = None) -> list[site.Item]:
         return [i for i in self.items if i.host == host and (column is None or i.column == column)]
 
+    def listed(self, host: str, column: str | None = None) -> list[site.Item]:
+        """What the host's lists show: not the pages only other articles link to."""
+        return [i for i in self.by_host(host, column) if i.listed]
+
     def expected_urls(self) -> set[str]:
         """Every URL a full crawl must archive: lists excluded (their keys depend on the request)."""
         urls = {i.url for i in self.items}
@@ -73,22 +77,24 @@ class ReplaySite:
         if path == "/robots.txt":
             return Reply(200, self.robots.get(host, "").encode(), "text/plain")
         if host == site.WWW and (m := re.fullmatch(r"/zcfb/blgg/gg/(\d{4})/index.html", path)):
-            return Reply(200, site.annual_index(self.by_host(host), int(m.group(1))).encode())
+            return Reply(200, site.annual_index(self.listed(host), int(m.group(1))).encode())
         if path.endswith("/front/page/build/unit"):
             params = json.loads(query.get("paramJson", "{}"))
-            body = site.cms_list_json(self.by_host(host), int(params.get("pageNo", 1)), int(params.get("pageSize", 15)))
+            body = site.cms_list_json(self.listed(host), int(params.get("pageNo", 1)), int(params.get("pageSize", 15)))
             return Reply(200, body.encode(), "application/json;charset=UTF-8")
         if path.endswith("/front/column/getColumnListZcfgGn"):
-            listed = site.catalogue_items(self.by_host(host), form.get("parentId", ""))
+            listed = site.catalogue_items(self.listed(host), form.get("parentId", ""))
             return Reply(200, site.portal_list_json(listed, int(form.get("pageNumber", "1"))).encode(),
                          "application/json;charset=UTF-8")
         if path.endswith("/front/column/getColumnList"):
             column, _sub = site.PORTAL_COLUMNS.get(form.get("columnID", ""), (None, None))
             if column is None:
                 return Reply(200, b'{"pageInfo":{"total":0,"maxPageNum":0,"rows":[]}}', "application/json")
-            body = site.portal_list_json(self.by_host(host, column), int(form.get("pageNumber", "1")))
+            body = site.portal_list_json(self.listed(host, column), int(form.get("pageNumber", "1")))
             return Reply(200, body.encode(), "application/json;charset=UTF-8")
         for item in self.by_host(host):
+            if item.path == path and item.old_layout and key not in self.overrides:
+                return Reply(200, site.old_article(item), "text/html")  # charset only in the page's <meta>
             if item.path == path:
                 page = self.overrides.get(key) or (site.portal_article(item) if host == site.PORTAL
                                                    else site.cms_article(item))

@@ -38,6 +38,9 @@ class Item:
     unit: str = "安全与管制局"
     attachments: list[tuple[str, str]] = field(default_factory=list)  # (name, path)
     column: str = ""
+    old_layout: bool = False  # a pre-2023 page: …/<YYYYMM>/<YYYYMMDD><6 digits>.shtml, GBK, div.art-title
+    listed: bool = True  # False: reachable only through another article's body
+    cites: list[tuple[str, str]] = field(default_factory=list)  # (link text, href) in the body
 
     @property
     def url(self) -> str:
@@ -106,7 +109,39 @@ def build_items() -> list[Item]:
             item.attachments.append((f"附件{i}.pdf", f"/upload/uploadfile/attach/{posted:%Y%m}/09/{1760000000000 + i}.pdf"))
         items.append(item)
     items += portal_policy_items()
+    items += old_layout_items(items)
     return items
+
+
+OLD_CITED = "/article/b/c/202212/20221230103210.shtml"  # linked (as http://) from an aqygzj notice's body
+OLD_LISTED = "/article/zwgk/zcfb/202106/20210618091530.shtml"  # in www's CMS list, after the new pages
+
+
+def old_layout_items(items: list[Item]) -> list[Item]:
+    """Pre-2023 notices on www: 2022 No.31 as an old page cited by a body AND as its new-layout copy
+    (one document, both URLs), and 2021 No.25 only as an old page in the CMS list."""
+    out = []
+    for number, posted, path, listed in (("商务部公告2022年第31号", dt.date(2022, 12, 30), OLD_CITED, False),
+                                         ("商务部公告2021年第25号", dt.date(2021, 6, 18), OLD_LISTED, True)):
+        topic = "调整出口许可证件管理的有关事项"
+        body = [*_body(number, topic, posted.year)[1:3], "特此公告。", "商务部", f"{_chinese_date(posted)}"]
+        masthead = ["中华人民共和国商务部", "公 告", f"{posted.year}年 第{number.split('第')[1]}"]
+        out.append(Item(WWW, path, f"{number} 关于{topic}的公告", number, posted, [*masthead, _SAMPLE, *body], "商务部",
+                        column="政策发布", old_layout=True, listed=listed))
+    new_copy = Item(WWW, f"/zcfb/blgg/art/2022/art_{_hex(WWW, 'old', 31)}.html", out[0].title, out[0].number,
+                    dt.date(2023, 1, 1), _body(out[0].number, "调整出口许可证件管理的有关事项", 2022), "商务部",
+                    column="部令公告")
+    citing = next(i for i in items if i.host == AQY and i.number and "〔" in i.number)
+    citing.cites.append(("商务部公告2022年第31号", f"http://{WWW}{OLD_CITED}"))
+    return [new_copy, *out]
+
+
+def _chinese_date(day: dt.date) -> str:
+    digits = "〇一二三四五六七八九"
+    month = ("十" if day.month == 10 else "十" + digits[day.month - 10]) if day.month >= 10 else digits[day.month]
+    tens, ones = divmod(day.day, 10)
+    dd = (digits[tens] if tens > 1 else "") + ("十" if tens else "") + (digits[ones] if ones else "")
+    return "".join(digits[int(c)] for c in str(day.year)) + f"年{month}月{dd}日"
 
 
 # Portal columns: id → (column name, article path). 13-15 and 17 are paths written by the team (not verified).
@@ -185,7 +220,22 @@ def cms_article(item: Item) -> str:
 <title>{escape(item.title)}_商务部</title></head><body><div class="art-title"><h1>{escape(item.title)}</h1></div>
 <div class="art-con-gonggao"><p>【发布单位】{escape(item.unit)}</p><p>【发布文号】{escape(item.number or '')}</p>
 <p>【发文日期】{item.posted - dt.timedelta(days=2):%Y年%m月%d日}</p></div>
-<div class="art-con art-con-bottonmLine" ergodic="article">{paras}{links}</div></body></html>"""
+<div class="art-con art-con-bottonmLine" ergodic="article">{paras}{_cited(item)}{links}</div></body></html>"""
+
+
+def old_article(item: Item) -> bytes:
+    """A pre-2023 page: GB2312-declared bytes, div.art-title with the time, body div.art-con-bottonmLine."""
+    paras = "".join(f"<p>{escape(p)}</p>" for p in item.body)
+    html = f"""<!DOCTYPE html><html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>{escape(item.title)}</title></head><body><div class="position"><a href="/">首页</a> &gt;
+<a href="/article/zwgk/">{escape(item.column)}</a></div><div class="art-title"><h2>{escape(item.title)}</h2>
+<span class="art-time">发布时间：{item.posted} 17:20</span></div><div class="art-con-bottonmLine">{paras}</div>
+</body></html>"""
+    return html.encode("gbk")
+
+
+def _cited(item: Item) -> str:
+    return "".join(f'<p>参见<a href="{escape(href)}">{escape(text)}</a>。</p>' for text, href in item.cites)
 
 
 def portal_article(item: Item) -> str:
@@ -193,7 +243,7 @@ def portal_article(item: Item) -> str:
     links = "".join(f'<p><a href="{escape(path)}">{escape(name)}</a></p>' for name, path in item.attachments)
     return f"""<html><head><meta charset="utf-8"><title>中国出口管制信息网</title><script>
 var title = "{item.title}"; var source = "{item.unit}"; var publishTime = "{item.posted} 15:30";
-var columnName = "{item.column}";</script></head><body><div class="bd">{paras}{links}
+var columnName = "{item.column}";</script></head><body><div class="bd">{paras}{_cited(item)}{links}
 <div class="u-disclaimer-box">免责声明：本网站转载内容仅供参考。</div></div></body></html>"""
 
 

@@ -14,7 +14,7 @@ from ingest.archive import Record
 from ingest.document import Document
 from ingest.http import decode_body
 from ingest.parse.errors import UnknownLayoutError
-from ingest.sources.article_pages import attachment_links, parse_page
+from ingest.sources.article_pages import article_links, parse_page
 from ingest.sources.cms_layout import parse_date
 from ingest.sources.spec import Link, ListSpec, load_spec, page_number
 
@@ -59,9 +59,10 @@ def row_snapshot(row: dict, lst: ListSpec) -> str | None:
 
 
 def discover(content: bytes, record: Record) -> list[Link]:
-    """Column pages → article links (+ the next page); article pages → attachment links."""
+    """Column pages → article links (+ the next page); article pages → attachment links and the
+    old-layout pages their bodies cite."""
     if record.kind == "page":
-        return attachment_links(content, record)
+        return article_links(content, record)
     if record.kind != "list":
         return []
     lst = list_for(record.url)
