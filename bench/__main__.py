@@ -2,7 +2,9 @@
 
 A bench's `main` takes an optional argv list (it gets []) and either returns its result as a dict,
 or prints it as a JSON object (its last JSON line counts) and returns an exit status. Each result
-is printed and saved as bench/results/<name>.json; the run fails if any bench fails.
+is printed and saved as bench/results/<name>.json with the peak memory (max RSS) of the process that
+ran it: each bench runs in its own child process, so one bench's memory never counts for another.
+The run fails if any bench fails.
 
     .venv/bin/python -m bench              # all benches
     .venv/bin/python -m bench catalogue    # those whose module name contains "catalogue"
@@ -16,7 +18,10 @@ import importlib
 import inspect
 import io
 import json
+import os
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -49,14 +54,29 @@ def last_json_object(text: str) -> dict[str, Any] | None:
     return None
 
 
+def run_in_child(name: str) -> tuple[int, dict[str, Any] | None, float]:
+    """Run one bench in a child process; its status, result and peak RSS in MB (from wait4)."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        out = Path(tmp) / "result.json"
+        child = subprocess.Popen([sys.executable, "-m", "bench", "--one", name, str(out)])
+        _, wait_status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(wait_status)
+        result = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+    return child.returncode, result, round(usage.ru_maxrss / 1024, 1)  # Linux reports KiB
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--one"]:  # inside the child: run one bench, hand its result to the parent
+        status, result = run_bench(argv[1])
+        Path(argv[2]).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
+        return status
     failed = []
     RESULTS_DIR.mkdir(exist_ok=True)
     for name in bench_modules(argv):
         print(f"== bench.{name}", flush=True)
-        status, result = run_bench(name)
+        status, result, peak_rss_mb = run_in_child(name)
         record = {"bench": name, "status": status, "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                  "result": result}
+                  "peak_rss_mb": peak_rss_mb, "result": result}
         (RESULTS_DIR / f"{name}.json").write_text(json.dumps(record, ensure_ascii=False, indent=1) + "\n",
                                                   encoding="utf-8")
         print(json.dumps(record, ensure_ascii=False), flush=True)
