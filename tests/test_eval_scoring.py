@@ -49,7 +49,8 @@ FACTS = Facts(
     hs_codes=(HsCode("2846901920", 10, S, control_code=None),),
     thresholds=(Threshold("钨的质量分数", ">=", 97.0, "%", S, control_code="1C117.c"),),
     relations=(Relation("suspends", "商务部公告2025年第55号", S, start_date="2025-11-07", end_date="2026-11-10"),
-               Relation("suspends", "商务部公告2025年第56号", S, start_date="2025-11-07", end_date=None)),
+               Relation("suspends", "商务部公告2025年第56号", S, start_date="2025-11-07", end_date=None),
+               Relation("repeals", "《有关化学品及相关设备和技术出口管制办法》", S)),
     law_references=(LawReference("中华人民共和国出口管制法", S, article="第十二条"),),
 )
 
@@ -65,15 +66,15 @@ def score() -> Scores:
 @pytest.mark.parametrize(
     ("metric", "tp", "fp", "fn"),
     [
-        ("doc_numbers", 3, 1, 0),  # own number + references + relation targets; 第99号 is false
+        ("doc_numbers", 3, 1, 0),  # own number + references + numbered relation targets; 第99号 is false
         ("dates", 1, 1, 1),  # 11-07 printed as signed, extracted as header
         ("dates.date_only", 2, 0, 0),
         ("control_codes", 1, 1, 1),
         ("hs_codes", 0, 1, 1),  # the right HS number without its control code is not the pair
         ("hs_codes.hs_only", 1, 0, 0),
         ("thresholds", 1, 0, 0),  # the parameter's wording is not part of the key
-        ("relations", 2, 0, 0),
-        ("relations.window", 1, 1, 1),  # a window without its end date is wrong
+        ("relations", 2, 1, 0),  # the repeal by title is a relation the gold does not have
+        ("relations.window", 1, 2, 1),  # a window without its end date is wrong
         ("law_references", 1, 0, 0),  # 《》 added, whitespace ignored
     ],
 )

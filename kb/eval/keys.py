@@ -88,9 +88,10 @@ def gold_keys(facts: dict[str, Any]) -> dict[str, set[Key]]:
 
 
 def predicted_keys(facts: Facts) -> dict[str, set[Key]]:
-    """Keys of an extracted Facts record. Numbers: the document's own, every reference, every relation target."""
+    """Keys of an extracted Facts record. Numbers: the document's own, every reference, every relation target
+    that is a number (a law repealed by its title, 《…条例》, is a relation, not a document number)."""
     numbers = {facts.doc_number} | {r.target_number for r in facts.references} | {
-        r.target_number for r in facts.relations
+        r.target_number for r in facts.relations if not r.target_number.startswith("《")
     }
     return {
         "doc_numbers": _keys((_s(n),) for n in numbers if n),
