@@ -136,6 +136,38 @@ def build(data: DataDir, full: bool) -> None:
         click.echo(f"  failed: {failure.url}: {failure.reason}", err=True)
 
 
+@cli.command("on")
+@click.argument("date", type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--code", default=None, help="Only control codes that are or start with CODE (1C9, 1C902.a).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.pass_obj
+def on(data: DataDir, date: object, code: str | None, as_json: bool) -> None:
+    """What was in force, suspended or not yet effective on DATE, and which control codes were in force."""
+    import datetime as dt
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from kb.on_date import on_date
+
+    assert isinstance(date, dt.datetime)
+    result = on_date(data.db, date.date(), code)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    console = Console()
+    statuses = Table("document", "part", "status", "from", "until (excl.)", "caused by",
+                     title=f"Status on {date:%Y-%m-%d}")
+    for s in result["statuses"]:
+        statuses.add_row(s["doc_number"] or s["document_id"], s["part"] or "", s["status"], s["start_date"],
+                         s["end_date"] or "", s["caused_by_document_id"] or "")
+    controls = Table("control code", "item", "document", "part", title=f"Control codes in force on {date:%Y-%m-%d}")
+    for c in result["controls"]:
+        controls.add_row(c["control_code"], (c["item"] or "")[:40], c["doc_number"] or c["document_id"], c["part"] or "")
+    console.print(statuses)
+    console.print(controls)
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)

@@ -1,0 +1,34 @@
+"""`mofcom-kb on DATE`: the point-in-time questions from the command line, through the same
+parameterised queries the database publishes (kb/schema.yml `status_on`, `controlled_on`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from kb.errors import KbError
+from kb.schema import load_schema
+
+
+def run_query(db_path: Path, name: str, date: dt.date) -> list[dict[str, Any]]:
+    if not db_path.exists():
+        raise KbError(f"{db_path}: no database yet (run `mofcom-kb build` first)")
+    sql = load_schema().queries[name]["sql"]
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # read-only: never touches a served file
+    conn.row_factory = sqlite3.Row
+    try:
+        return [dict(row) for row in conn.execute(sql, {"date": date.isoformat()})]
+    finally:
+        conn.close()
+
+
+def on_date(db_path: Path, date: dt.date, code: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Status of every document (and dated part) on `date`, and the control codes in force then;
+    `code` keeps the controls whose code is it or starts with it (1C9, 1C902, 1C902.a)."""
+    statuses = run_query(db_path, "status_on", date)
+    controls = run_query(db_path, "controlled_on", date)
+    if code:
+        controls = [c for c in controls if c["control_code"].upper().startswith(code.upper())]
+    return {"statuses": statuses, "controls": controls}
