@@ -83,6 +83,7 @@ def document_row(doc: Document, facts: Facts) -> Row:
         "text_sha256": hashlib.sha256(doc.text.encode("utf-8")).hexdigest(),
         "known_only_by_reference": 0,
         "cited_by_count": 0,
+        "attachment_of": doc.meta.get("attachment_of"),
     }
 
 
@@ -96,7 +97,7 @@ def reference_row(doc_number: str) -> Row:
         "title": None, "issuers": "[]", "signed_date": None, "posted_date": None, "effective_date": None,
         "effective_on_publication": 0, "source_url": None, "source_urls": "[]", "source": None,
         "column_name": None, "year": year, "number": number, "text": None, "text_sha256": None,
-        "known_only_by_reference": 1, "cited_by_count": 0,
+        "known_only_by_reference": 1, "cited_by_count": 0, "attachment_of": None,
     }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 STATUSES = ("published_not_effective", "in_force", "suspended", "repealed", "expired")
@@ -224,9 +224,25 @@ def inputs_from_rows(tables: dict[str, list[dict[str, Any]]]) -> tuple[list[DocD
     return docs, relations
 
 
+def inherit_from_parents(periods: list[Period], parents: dict[str, str]) -> list[Period]:
+    """An attachment (a catalogue PDF, an annex) is in force exactly when its notice is: it takes the
+    notice's whole-document periods in place of its own. One whose notice has none keeps its own."""
+    whole: dict[str, list[Period]] = defaultdict(list)
+    for period in periods:
+        if period.part is None:
+            whole[period.document_id].append(period)
+    out = [p for p in periods if p.document_id not in parents or not whole.get(parents[p.document_id])]
+    for child, parent in sorted(parents.items()):
+        out.extend(
+            replace(p, document_id=child, basis=f"attachment of {parent}: {p.basis}") for p in whole.get(parent, [])
+        )
+    return sorted(out, key=lambda p: (p.document_id, p.part or "", p.start_date))
+
+
 def period_rows(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """document_status_periods rows, numbered in a stable order."""
-    periods = status_periods(*inputs_from_rows(tables))
+    parents = {d["id"]: d["attachment_of"] for d in tables["documents"] if d.get("attachment_of")}
+    periods = inherit_from_parents(status_periods(*inputs_from_rows(tables)), parents)
     return [
         {"id": i, "document_id": p.document_id, "part": p.part, "status": p.status, "start_date": p.start_date,
          "end_date": p.end_date, "caused_by_document_id": p.caused_by_document_id, "relation_id": p.relation_id,

@@ -58,3 +58,34 @@ def test_corrupt_attachment_is_a_failure_naming_it_and_the_rest_parse(sample_arc
     assert [f.url for f in failures] == [bad_url]
     assert bad_url in failures[0].reason
     assert any(CATALOGUE_URL in d.source_urls for d in documents)
+
+
+def test_a_catalogue_is_in_force_when_its_notice_is(tmp_path: Path) -> None:
+    """The catalogue PDF takes its notice's periods: its rows are 'controlled on D' exactly when the notice is."""
+    import sqlite3
+
+    from kb.build import build
+
+    archive = Archive(tmp_path / "archive")
+    import_site(SAMPLES_DIR / "site", archive)
+    build(archive.root, tmp_path / "mofcom.db", state_dir=tmp_path / "state")
+    conn = sqlite3.connect(tmp_path / "mofcom.db")
+    catalogue, parent = conn.execute(
+        "select id, attachment_of from documents where doc_type = 'catalogue'").fetchone()
+    assert parent is not None and catalogue.startswith("attachment:")
+
+    def periods(doc: str) -> list[tuple[str, str, str | None]]:
+        return conn.execute("select status, start_date, end_date from document_status_periods "
+                            "where document_id = ? and part is null order by start_date", [doc]).fetchall()
+
+    assert periods(catalogue) == periods(parent) == [
+        ("published_not_effective", "2025-10-13", "2025-11-08"), ("in_force", "2025-11-08", None)]
+
+    def in_force(date: str) -> set[tuple[str, int | None]]:
+        return set(conn.execute(
+            "select v.control_code, s.page from control_status_periods v join controls c on c.id = v.control_id "
+            "join spans s on s.id = c.span_id where v.document_id = ? and v.status = 'in_force' "
+            "and v.start_date <= ? and (v.end_date is null or ? < v.end_date)", [catalogue, date, date]).fetchall())
+
+    assert in_force("2025-10-20") == set()
+    assert {("1C909.a", 1), ("1C913.c", 1)} <= in_force("2025-12-01")
