@@ -10,13 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import spacy
 
-from ingest.archive import Record, sha256_bytes
+from bench.timing import best_of
 from ingest.document import Document
 from ingest.sources import snapshot
 from kb.extract import PIPELINE_VERSION, extract_many
@@ -26,22 +24,7 @@ BAR = 0.10
 
 
 def corpus_documents(path: Path) -> list[Document]:
-    docs = []
-    for _lineno, data in snapshot.iter_snapshot(path):
-        content = snapshot.encode(data)
-        record = Record(url=data["source_url"], sha256=sha256_bytes(content), source="snapshot",
-                        kind="snapshot", fetched_at="")
-        docs.append(snapshot.parse(content, record))
-    return docs
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return snapshot.parse_file(path)
 
 
 def measure(docs: list[Document], repeat: int) -> dict[str, float | int | str]:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
+from bench.timing import best_of
 from ingest.archive import Record, sha256_bytes
 from ingest.parse.article import article_document
 from ingest.parse.numbers import find_numbers
@@ -24,15 +23,6 @@ from kb.paths import REPO_ROOT, SHARED_CORPUS
 
 PAGES = REPO_ROOT / "tests" / "fixtures" / "pages"
 GOOD_PAGES = ("cms_announcement", "cms_order", "cms_uel_notice", "old_notice_gbk", "portal_announcement")
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def measure(corpus: Path, repeat: int) -> dict[str, float | int | str]:

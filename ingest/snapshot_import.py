@@ -16,6 +16,14 @@ class ImportSummary:
     unchanged: int = 0
     failed: list[str] = field(default_factory=list)
 
+    def count(self, stored_new_bytes: bool, had_earlier_version: bool) -> None:
+        if not stored_new_bytes:
+            self.unchanged += 1
+        elif had_earlier_version:
+            self.changed += 1
+        else:
+            self.new += 1
+
 
 def import_snapshot(path: Path, archive: Archive) -> ImportSummary:
     summary = ImportSummary()
@@ -31,12 +39,7 @@ def import_snapshot(path: Path, archive: Archive) -> ImportSummary:
             content_type=snapshot.CONTENT_TYPE,
             status=200,
         )
-        if not is_new:
-            summary.unchanged += 1
-        elif previous is None:
-            summary.new += 1
-        else:
-            summary.changed += 1
+        summary.count(is_new, previous is not None)
     return summary
 
 
@@ -91,12 +94,7 @@ def import_site(root: Path, archive: Archive) -> ImportSummary:
             module = source_module(source)
             for link in module.discover(content, record):
                 parents.setdefault(link.url.split("?")[0], (url, link.name))
-        if not is_new:
-            summary.unchanged += 1
-        elif previous is None:
-            summary.new += 1
-        else:
-            summary.changed += 1
+        summary.count(is_new, previous is not None)
     return summary
 
 

@@ -60,18 +60,10 @@ def import_(data: DataDir, sources: tuple[Path, ...]) -> None:
 @click.option("--line", type=int, default=None, help="Only this line of a JSON Lines snapshot.")
 def parse(file: Path, line: int | None) -> None:
     """Parse one snapshot file and print its documents as JSON."""
-    from ingest.archive import Record, sha256_bytes
     from ingest.sources import snapshot
 
-    out = []
-    for lineno, data in snapshot.iter_snapshot(file):
-        if line is not None and lineno != line:
-            continue
-        content = snapshot.encode(data)
-        record = Record(url=data["source_url"], sha256=sha256_bytes(content), source="snapshot",
-                        kind="snapshot", fetched_at="")
-        out.append(snapshot.parse(content, record).to_json())
-    click.echo(json.dumps(out, ensure_ascii=False, indent=1))
+    documents = snapshot.parse_file(file, line)
+    click.echo(json.dumps([d.to_json() for d in documents], ensure_ascii=False, indent=1))
 
 
 @cli.command()

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ingest.archive import Record, sha256_bytes
 from ingest.document import Document
 from ingest.sources import snapshot
 from kb.errors import KbError
@@ -29,10 +28,7 @@ DEFAULT_CORPUS = SHARED_CORPUS / "exportcontrol-notices.jsonl"
 
 def parse_record(record: dict[str, Any]) -> Document:
     """Parse one snapshot record the way `mofcom-kb import` + `build` would."""
-    content = snapshot.encode(record)
-    meta = Record(url=str(record["source_url"]), sha256=sha256_bytes(content), source=snapshot.NAME,
-                  kind="snapshot", fetched_at="")
-    return snapshot.parse(content, meta)
+    return snapshot.parse_data(record)
 
 
 def pipeline_extractor() -> Extractor:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from ingest.archive import Record, sha256_bytes
 from ingest.document import Document
 from ingest.sources import snapshot
 from kb.extract import extract
@@ -24,9 +23,7 @@ N = "商务部公告{}年第{}号".format
 
 
 def _document(record: dict) -> Document:
-    content = snapshot.encode(record)
-    return snapshot.parse(content, Record(url=record["source_url"], sha256=sha256_bytes(content),
-                                          source="snapshot", kind="snapshot", fetched_at=""))
+    return snapshot.parse_data(record)
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,7 @@ from ingest.sources import CRAWLABLE, snapshot, source_module
 
 
 def snapshot_documents(path: Path, line: int | None = None) -> list[Document]:
-    out = []
-    for lineno, data in snapshot.iter_snapshot(path):
-        if line is not None and lineno != line:
-            continue
-        content = snapshot.encode(data)
-        record = Record(url=data["source_url"], sha256=sha256_bytes(content), source=snapshot.NAME,
-                        kind="snapshot", fetched_at="")
-        out.append(snapshot.parse(content, record))
-    if line is not None and not out:
-        raise ParseError(path, f"no record on line {line}")
-    return out
+    return snapshot.parse_file(path, line)
 
 
 def page_document(path: Path, archive_dir: Path | None = None) -> Document:

@@ -28,7 +28,6 @@ from spacy.cli.train import train as spacy_train
 from spacy.tokens import Doc, DocBin
 from spacy.util import filter_spans
 
-from ingest.archive import Record, sha256_bytes
 from ingest.document import Document
 from ingest.sources import snapshot
 from kb.extract.clauses import LABEL_KINDS, SENTENCE, candidate_sentences
@@ -63,9 +62,7 @@ def corpus_by_url(corpus: Path) -> dict[str, dict]:
 
 
 def _document(record: dict) -> Document:
-    content = snapshot.encode(record)
-    return snapshot.parse(content, Record(url=record["source_url"], sha256=sha256_bytes(content),
-                                          source="snapshot", kind="snapshot", fetched_at=""))
+    return snapshot.parse_data(record)
 
 
 def locate(text: str, span: dict) -> GoldSpan | None:

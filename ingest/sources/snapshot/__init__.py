@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ingest.archive import Record
+from ingest.archive import Record, sha256_bytes
 from ingest.document import Attachment, Document
 from ingest.parse.assemble import PageFields, build_document
 from ingest.parse.errors import ParseError
@@ -56,6 +56,22 @@ def parse(content: bytes, record: Record) -> Document:
     if missing:
         raise SnapshotError(record.url, f"snapshot record lacks {', '.join(missing)}")
     return build_document(fields_of(data, record.sha256))
+
+
+def parse_data(data: dict) -> Document:
+    """One snapshot record (a parsed JSON line), parsed as `import` then `build` would, with no archive."""
+    content = encode(data)
+    record = Record(url=str(data["source_url"]), sha256=sha256_bytes(content), source=NAME, kind="snapshot",
+                    fetched_at="")
+    return parse(content, record)
+
+
+def parse_file(path: Path, line: int | None = None) -> list[Document]:
+    """Every record of a snapshot file (or only the one on `line`), parsed."""
+    documents = [parse_data(data) for lineno, data in iter_snapshot(path) if line is None or lineno == line]
+    if line is not None and not documents:
+        raise ParseError(path, f"no record on line {line}")
+    return documents
 
 
 def fields_of(data: dict, raw_sha256: str | None = None) -> PageFields:
