@@ -20,7 +20,6 @@ import pdfplumber
 from ingest.archive import Record
 from ingest.catalogue.document import catalogue_document
 from ingest.catalogue.errors import NoCatalogueTableError
-from ingest.catalogue.reader import read_catalogue
 from ingest.document import Document
 from ingest.office import read_office
 from ingest.parse.assemble import PageFields, build_document
@@ -83,14 +82,13 @@ def parse_attachment(data: bytes, record: Record, parent: Document | None) -> Do
     meta: dict[str, Any] = {"attachment_of": parent.doc_id if parent else None, "file_name": name}
     if data.startswith(PDF_MAGIC):
         try:
-            read_catalogue(data, source)
-        except NoCatalogueTableError:
-            pass
-        else:
             doc = catalogue_document(
                 data, url=source, sha256=record.sha256, source=record.source, title=title,
                 posted_date=parent.posted_date if parent else None,
             )
+        except NoCatalogueTableError:
+            pass  # a PDF without the catalogue table: read as an annex below
+        else:
             return dataclasses.replace(
                 doc, doc_id=attachment_id(record), meta={**doc.meta, **meta},
                 signed_date=parent.signed_date if parent else None,

@@ -27,8 +27,8 @@ def parse_record(archive: Archive, record: Record) -> Document:
     return module.parse(archive.get_bytes(record.sha256), record)
 
 
-def iter_parsed(archive: Archive) -> Iterator[Document | ParseFailure]:
-    for record in archive.latest().values():
+def iter_parsed(archive: Archive, latest: dict[str, Record]) -> Iterator[Document | ParseFailure]:
+    for record in latest.values():
         if record.kind not in PARSED_KINDS:
             continue
         try:
@@ -45,7 +45,7 @@ def merge(first: Document, second: Document) -> Document:
         keep,
         source_urls=urls,
         signed_date=keep.signed_date or other.signed_date,
-        posted_date=min(d for d in (keep.posted_date, other.posted_date) if d) if (keep.posted_date or other.posted_date) else None,
+        posted_date=min(posted) if (posted := [d for d in (keep.posted_date, other.posted_date) if d]) else None,
         attachments=keep.attachments or other.attachments,
     )
 
@@ -91,7 +91,7 @@ def load_documents(archive: Archive) -> tuple[list[Document], list[ParseFailure]
     by_id: dict[str, Document] = {}
     failures: list[ParseFailure] = []
     latest = archive.latest()
-    _collect(iter_parsed(archive), by_id, failures)
+    _collect(iter_parsed(archive, latest), by_id, failures)
     documents = [with_archived_attachments(d, latest) for d in by_id.values()]
     by_id = {d.doc_id: d for d in documents}
     _collect(iter_attachments(archive, latest, documents), by_id, failures)
