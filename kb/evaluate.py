@@ -16,9 +16,9 @@ from ingest.document import Document
 from ingest.sources import snapshot
 from kb.errors import KbError
 from kb.eval.gold import GoldDoc, load_corpus, record_for
-from kb.eval.keys import METRICS, gold_keys, predicted_keys
+from kb.eval.keys import gold_keys, metric_names, predicted_keys
 from kb.eval.scoring import Scores
-from kb.eval.spans import LABELS, gold_spans, predicted_spans
+from kb.eval.spans import gold_spans, labels, predicted_spans
 from kb.facts import Facts
 from kb.paths import SHARED_CORPUS
 
@@ -45,10 +45,10 @@ def pipeline_extractor() -> Extractor:
 
 def score_document(scores: Scores, gold: GoldDoc, doc: Document, raw_text: str, facts: Facts) -> None:
     gold_k, pred_k = gold_keys(gold.facts), predicted_keys(facts)
-    for metric in METRICS:
+    for metric in metric_names():
         scores.add_keys(gold.stem, metric, gold_k[metric], pred_k[metric])
     g_spans, p_spans = gold_spans(gold.spans), predicted_spans(facts, doc.text, raw_text)
-    for label in LABELS:
+    for label in labels():
         scores.add_spans(gold.stem, label, [s for s in g_spans if s.label == label],
                          [s for s in p_spans if s.label == label])
 
