@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import importlib
 import os
 import sqlite3
 import time
@@ -50,20 +49,11 @@ class BuildSummary:
     unchanged: bool = False  # nothing new: the existing database was kept as is
 
 
-def _metadata_only(doc: Document) -> Facts:
-    return Facts(doc_id=doc.doc_id)
-
-
 def default_extractor() -> Extractor:
-    """kb.extract's pipeline; while that package is absent from a checkout, documents are loaded
-    with their metadata only (pipeline_version "none" in build_info says so)."""
-    try:
-        module = importlib.import_module("kb.extract")
-    except ModuleNotFoundError as exc:
-        if exc.name != "kb.extract":
-            raise
-        return _metadata_only
-    return typing.cast(Extractor, getattr(module, "extract", _metadata_only))
+    """kb.extract's pipeline (imported only when something needs NLP: it loads spaCy)."""
+    from kb.extract import extract
+
+    return extract
 
 
 def collect_facts(documents: list[Document], cache: FactsCache, version: str,
