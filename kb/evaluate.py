@@ -15,7 +15,7 @@ from typing import Any
 from ingest.document import Document
 from ingest.sources import snapshot
 from kb.errors import KbError
-from kb.eval.gold import GoldDoc, load_corpus, record_for
+from kb.eval.gold import GoldDoc, load_corpus, record_for, text_sha256, url_less_key
 from kb.eval.keys import METRICS, gold_keys, predicted_keys
 from kb.eval.scoring import Scores
 from kb.eval.spans import LABELS, gold_spans, predicted_spans
@@ -27,7 +27,10 @@ DEFAULT_CORPUS = SHARED_CORPUS / "exportcontrol-notices.jsonl"
 
 
 def parse_record(record: dict[str, Any]) -> Document:
-    """Parse one snapshot record the way `mofcom-kb import` + `build` would."""
+    """Parse one snapshot record the way `mofcom-kb import` + `build` would; a record printed without a
+    source_url is named by its text hash (the gold file keys it the same way)."""
+    if not record.get("source_url"):
+        record = {**record, "source_url": url_less_key(text_sha256(str(record.get("text", ""))))}
     return snapshot.parse_data(record)
 
 
@@ -62,7 +65,7 @@ def evaluate(golds: Sequence[GoldDoc], extractor: Extractor, corpus_path: Path =
         try:
             facts = extractor(doc)
         except Exception as exc:  # an extractor crash is a finding about that document, named as such
-            raise KbError(f"{gold.path}: the extractor failed on {gold.source_url}: {exc!r}") from exc
+            raise KbError(f"{gold.path}: the extractor failed on {gold.record_key}: {exc!r}") from exc
         score_document(scores, gold, doc, str(record["text"]), facts)
         scores.documents.append(gold.stem)
     return scores

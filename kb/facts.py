@@ -12,7 +12,13 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 RELATIONS = ("suspends", "resumes", "amends", "repeals", "supersedes", "implements", "adjusts", "references")
-LIST_NAMES = ("出口管制管控名单", "关注名单", "不可靠实体清单")
+# The three lists of the export-control regime, and the countermeasure list of Anti-Foreign Sanctions Law
+# decisions (反制清单, e.g. MOFCOM Order 2025 No. 6).
+LIST_NAMES = ("出口管制管控名单", "关注名单", "不可靠实体清单", "反制清单")
+# What a list notice does to an entity. add: put on the list; measures: measures taken against an entity already
+# listed; warn: a risk warning (the entity is not listed); investigate: an investigation opened (not listed);
+# remove: taken off; suspend: its measures suspended; stop: its measures stopped; resume: suspended measures restored.
+ENTITY_ACTIONS = ("add", "measures", "warn", "investigate", "remove", "suspend", "stop", "resume")
 
 
 @dataclass(frozen=True)
@@ -105,7 +111,7 @@ class LawReference:
 @dataclass(frozen=True)
 class Entity:
     list_name: str  # one of LIST_NAMES
-    action: str  # add, remove, suspend, resume
+    action: str  # one of ENTITY_ACTIONS
     name_zh: str
     span: Span
     name_en: str | None = None

@@ -12,6 +12,7 @@ holds — and so what counts as "the same fact" — is the definition of the met
   relations              (relation, target)  relations.window: + (start_date, end_date)
   clause_effective       (part, date, on_publication)
   entities               name_zh
+  entities.full          (list, action, name_zh, name_en): the right party, on the right list, doing the right thing
   law_references         (law, article)
 """
 
@@ -35,6 +36,7 @@ METRICS = (
     "relations.window",
     "clause_effective",
     "entities",
+    "entities.full",
     "law_references",
 )
 
@@ -83,6 +85,9 @@ def gold_keys(facts: dict[str, Any]) -> dict[str, set[Key]]:
             (_s(c["part"]), c.get("date"), bool(c.get("on_publication"))) for c in facts.get("clause_effective", [])
         ),
         "entities": _keys((_s(e["name_zh"]),) for e in facts.get("entities", [])),
+        "entities.full": _keys(
+            (e["list_name"], e["action"], _s(e["name_zh"]), _s(e.get("name_en"))) for e in facts.get("entities", [])
+        ),
         "law_references": _keys((_law(r["law"]), _s(r.get("article"))) for r in facts.get("law_references", [])),
     }
 
@@ -109,5 +114,6 @@ def predicted_keys(facts: Facts) -> dict[str, set[Key]]:
         ),
         "clause_effective": _keys((_s(c.part), c.date, c.on_publication) for c in facts.clause_effective),
         "entities": _keys((_s(e.name_zh),) for e in facts.entities),
+        "entities.full": _keys((e.list_name, e.action, _s(e.name_zh), _s(e.name_en)) for e in facts.entities),
         "law_references": _keys((_law(r.law), _s(r.article)) for r in facts.law_references),
     }
