@@ -20,3 +20,12 @@ def test_good_date_answers(served_kb: str) -> None:
     r = httpx.get(f"{served_kb}/mofcom/controlled_on.json", params={"date": "2026-01-01", "_shape": "array"})
     assert r.status_code == 200 and r.json()
     assert httpx.get(f"{served_kb}/mofcom/suspended_or_expiring.json").status_code == 200
+
+
+def test_document_page_has_a_json_twin(served_kb: str) -> None:
+    from urllib.parse import quote
+
+    r = httpx.get(f"{served_kb}/-/document/{quote('商务部公告2025年第61号', safe='')}.json")
+    assert r.status_code == 200
+    data = r.json()
+    assert data["doc"]["doc_number"] == "商务部公告2025年第61号" and data["periods"] and data["marks"]
