@@ -11,6 +11,8 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from kb.fact_types import fact_types
+
 RELATIONS = ("suspends", "resumes", "amends", "repeals", "supersedes", "implements", "adjusts", "references")
 # The three lists of the export-control regime, and the countermeasure list of Anti-Foreign Sanctions Law
 # decisions (反制清单, e.g. MOFCOM Order 2025 No. 6).
@@ -155,16 +157,34 @@ class Facts:
     urls: tuple[Span, ...] = ()
     flags: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    # Records of fact types registered in kb/fact_types.yml (or MOFCOM_KB_FACT_TYPES) beyond the fields above,
+    # by their `field`; in JSON each is a top-level key like the built-in ones.
+    extra: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    def records(self, name: str) -> tuple[Any, ...]:
+        """The records of one field, built in or registered."""
+        if name in _OWN_FIELDS:
+            return tuple(getattr(self, name))
+        return self.extra.get(name, ())
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        extra = data.pop("extra")
+        data.update(extra)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Facts:
         """The inverse of to_json (Facts.from_json(f.to_json()) == f); unknown keys are ignored."""
         kwargs: dict[str, Any] = {}
+        extra = {}
+        for ft in fact_types():
+            if ft.field not in _OWN_FIELDS and ft.field in data and ft.field not in extra:
+                extra[ft.field] = tuple(_build(ft.record_class(), item) for item in data[ft.field])
+        if extra:
+            kwargs["extra"] = extra
         for f in fields(cls):
-            if f.name not in data:
+            if f.name not in data or f.name == "extra":
                 continue
             value = data[f.name]
             item_cls = _ITEMS.get(f.name)
@@ -183,6 +203,7 @@ class Facts:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=1)
 
 
+_OWN_FIELDS = frozenset(f.name for f in fields(Facts)) - {"extra", "meta"}
 _ITEMS: dict[str, type] = {
     "controls": Control,
     "hs_codes": HsCode,

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from kb.fact_types import gold_fact_keys, span_labels
 from kb.facts import ENTITY_ACTIONS, LIST_NAMES, RELATIONS
 
 ANNOTATIONS = Path(__file__).resolve().parent.parent / "annotations"
@@ -34,13 +35,10 @@ TOP_KEYS = {
     "source_url", "title", "text_sha256", "doc_type", "doc_number", "signed_date", "effective_date",
     "effective_on_publication", "issuers", "facts", "spans", "flags", "notes",
 }
-FACT_KEYS = {
-    "doc_numbers", "dates", "control_codes", "hs_codes", "thresholds", "relations", "clause_effective",
-    "law_references", "entities",
-}
+FACT_KEYS = gold_fact_keys()  # each fact type's `eval.gold` key (kb/fact_types.yml)
 DOC_TYPES = {"announcement", "order", "decree", "uel_notice", "law", "regulation", "faq", "catalogue", "other"}
 DATE_ROLES = {"signed", "header", "effective", "window_start", "window_end", "mention"}
-SPAN_LABELS = {"ITEM", "END_USE", "EXEMPTION", "OBLIGATION"}
+SPAN_LABELS = set(span_labels())
 OPERATORS = {">=", ">", "<=", "<", "="}
 # Relations that act on their target: a numberless law named by title may be their target (guidelines).
 ACTING_RELATIONS = {"suspends", "resumes", "amends", "repeals", "supersedes", "adjusts"}
