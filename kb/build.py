@@ -23,7 +23,7 @@ from typing import Any
 
 from ingest.archive import Archive
 from ingest.document import Document
-from kb import fingerprint, search, status
+from kb import fingerprint, search, status, table_search
 from kb.errors import KbError
 from kb.facts import Facts
 from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
@@ -120,6 +120,7 @@ def write(conn: sqlite3.Connection, tables: dict[str, list[dict[str, Any]]], inf
             columns = list(table.columns)
             db.table(table.name).insert_all(({c: row.get(c) for c in columns} for row in rows), batch_size=500)
     conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
+    table_search.build(conn)  # <table>_fts for Datasette's ?_search= and sqlite-utils search
     if conn.in_transaction:
         conn.execute("COMMIT")
 

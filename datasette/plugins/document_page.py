@@ -200,12 +200,15 @@ async def document_view(datasette: Any, request: Any) -> Response:
         "code_href": code_href,
         "entity_href": entity_href,
     }
+    if request.url_vars.get("format") == "json":  # the page's JSON twin: the same data, no HTML
+        keys = ("doc", "issuers", "periods", "relations_out", "relations_in", "controls", "hs_codes", "entities")
+        return Response.json({k: context[k] for k in keys} | {"marks": [m._asdict() for m in marks]})
     return Response.html(await datasette.render_template("document.html", context, request=request))
 
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/document/(?P<doc_id>[^/]+)$", document_view)]
+    return [(r"^/-/document/(?P<doc_id>[^/]+?)(?:\.(?P<format>json))?$", document_view)]
 
 
 DOCUMENT_COLUMNS = {"document_id", "source_document_id", "target_document_id", "caused_by_document_id"}
