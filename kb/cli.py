@@ -8,10 +8,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-
-from typing import TYPE_CHECKING
 
 from kb.errors import KbError
 from kb.paths import DATA_DIR_ENV, DataDir
