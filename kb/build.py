@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
-import importlib
 import os
 import sqlite3
 import time
@@ -24,7 +23,7 @@ from typing import Any
 
 from ingest.archive import Archive
 from ingest.document import Document
-from kb import fingerprint, search, status
+from kb import fingerprint, search, status, table_search
 from kb.errors import KbError
 from kb.facts import Facts
 from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
@@ -36,6 +35,7 @@ if typing.TYPE_CHECKING:
 # Parsing, loading and sqlite-utils (numpy) are imported where used: a no-op rebuild needs none of them.
 
 Extractor = Callable[[Document], Facts]
+CACHE_BATCH = 64  # facts-cache entries per transaction
 
 
 @dataclass
@@ -50,40 +50,37 @@ class BuildSummary:
     unchanged: bool = False  # nothing new: the existing database was kept as is
 
 
-def _metadata_only(doc: Document) -> Facts:
-    return Facts(doc_id=doc.doc_id)
-
-
 def default_extractor() -> Extractor:
-    """kb.extract's pipeline; while that package is absent from a checkout, documents are loaded
-    with their metadata only (pipeline_version "none" in build_info says so)."""
-    try:
-        module = importlib.import_module("kb.extract")
-    except ModuleNotFoundError as exc:
-        if exc.name != "kb.extract":
-            raise
-        return _metadata_only
-    return typing.cast(Extractor, getattr(module, "extract", _metadata_only))
+    """kb.extract's pipeline (imported only when something needs NLP: it loads spaCy)."""
+    from kb.extract import extract
+
+    return extract
 
 
 def collect_facts(documents: list[Document], cache: FactsCache, version: str,
                   extractor: Callable[[], Extractor], summary: BuildSummary, reuse: bool = True) -> list[Facts]:
     """Facts for every document: from the cache when its key matches (and `reuse`), else extracted
-    and cached (committed per document, so a killed build keeps what it did)."""
-    out: list[Facts] = []
-    run: Extractor | None = None
-    for doc in documents:
-        key = cache_key(doc, version)
-        facts = cache.get(doc.doc_id, key) if reuse else None
-        if facts is None:
-            run = run or extractor()  # load the pipeline only when something needs NLP
-            facts = run(doc)
+    (over both cores, kb/extract_pool.py) and cached as results stream in, committed per batch, so a
+    killed build keeps what it did."""
+    from kb.extract_pool import extract_all
+
+    keys = [cache_key(doc, version) for doc in documents]
+    out: list[Facts | None] = [cache.get(doc.doc_id, key) if reuse else None for doc, key in zip(documents, keys,
+                                                                                                  strict=True)]
+    misses = [i for i, facts in enumerate(out) if facts is None]
+    summary.cached = len(documents) - len(misses)
+    if misses:
+        run = extractor()  # load the pipeline only when something needs NLP
+        batch: list[tuple[str, str, Facts]] = []
+        for i, facts in zip(misses, extract_all([documents[i] for i in misses], run), strict=True):
+            out[i] = facts
             summary.extracted += 1
-            cache.put(doc.doc_id, key, facts)
-        else:
-            summary.cached += 1
-        out.append(facts)
-    return out
+            batch.append((documents[i].doc_id, keys[i], facts))
+            if len(batch) >= CACHE_BATCH:
+                cache.put_many(batch)
+                batch = []
+        cache.put_many(batch)
+    return [f for f in out if f is not None]
 
 
 def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[dict[str, Any]]]:
@@ -123,6 +120,7 @@ def write(conn: sqlite3.Connection, tables: dict[str, list[dict[str, Any]]], inf
             columns = list(table.columns)
             db.table(table.name).insert_all(({c: row.get(c) for c in columns} for row in rows), batch_size=500)
     conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
+    table_search.build(conn)  # <table>_fts for Datasette's ?_search= and sqlite-utils search
     if conn.in_transaction:
         conn.execute("COMMIT")
 

@@ -8,11 +8,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kb.errors import KbError
 from kb.paths import DATA_DIR_ENV, DataDir
+
+if TYPE_CHECKING:
+    from kb.build import BuildSummary
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -110,15 +114,27 @@ def fetch(data: DataDir, sources: tuple[str, ...], since: object, dry_run: bool,
 
 @cli.command()
 @click.option("--full", is_flag=True, help="Re-extract every document, ignoring the facts cache in DIR/state.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) when any extraction check is open (extraction_checks).")
 @click.pass_obj
-def build(data: DataDir, full: bool) -> None:
+def build(data: DataDir, full: bool, strict: bool) -> None:
     """Build the SQLite knowledge base from the archive alone (no network), atomically."""
     from kb.build import build as run_build
+    from kb.open_checks import open_checks
 
     summary = run_build(data.archive, data.db, state_dir=data.state, full=full)
+    checks = open_checks(data.db)
     if summary.unchanged:
         click.echo(f"{data.db}: unchanged ({summary.documents} documents; nothing new in the archive or code)")
-        return
+    else:
+        _build_report(data, summary)
+    click.echo(f"{data.db}: {len(checks)} open extraction checks (what the texts state but was not extracted)")
+    for line in checks:
+        click.echo(f"  check: {line}", err=True)
+    if strict and checks:
+        raise KbError(f"--strict: {len(checks)} open extraction checks")
+
+
+def _build_report(data: DataDir, summary: BuildSummary) -> None:
     click.echo(
         f"{data.db}: {summary.documents} documents (+{summary.reference_only} known by reference), "
         f"{summary.extracted} extracted, {summary.cached} from cache, {len(summary.failures)} failed to parse, "

@@ -11,8 +11,16 @@ import json
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from kb.fact_types import fact_types
+
 RELATIONS = ("suspends", "resumes", "amends", "repeals", "supersedes", "implements", "adjusts", "references")
-LIST_NAMES = ("出口管制管控名单", "关注名单", "不可靠实体清单")
+# The three lists of the export-control regime, and the countermeasure list of Anti-Foreign Sanctions Law
+# decisions (反制清单, e.g. MOFCOM Order 2025 No. 6).
+LIST_NAMES = ("出口管制管控名单", "关注名单", "不可靠实体清单", "反制清单")
+# What a list notice does to an entity. add: put on the list; measures: measures taken against an entity already
+# listed; warn: a risk warning (the entity is not listed); investigate: an investigation opened (not listed);
+# remove: taken off; suspend: its measures suspended; stop: its measures stopped; resume: suspended measures restored.
+ENTITY_ACTIONS = ("add", "measures", "warn", "investigate", "remove", "suspend", "stop", "resume")
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,7 @@ class LawReference:
 @dataclass(frozen=True)
 class Entity:
     list_name: str  # one of LIST_NAMES
-    action: str  # add, remove, suspend, resume
+    action: str  # one of ENTITY_ACTIONS
     name_zh: str
     span: Span
     name_en: str | None = None
@@ -149,16 +157,34 @@ class Facts:
     urls: tuple[Span, ...] = ()
     flags: tuple[str, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict)
+    # Records of fact types registered in kb/fact_types.yml (or MOFCOM_KB_FACT_TYPES) beyond the fields above,
+    # by their `field`; in JSON each is a top-level key like the built-in ones.
+    extra: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+    def records(self, name: str) -> tuple[Any, ...]:
+        """The records of one field, built in or registered."""
+        if name in _OWN_FIELDS:
+            return tuple(getattr(self, name))
+        return self.extra.get(name, ())
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        extra = data.pop("extra")
+        data.update(extra)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Facts:
         """The inverse of to_json (Facts.from_json(f.to_json()) == f); unknown keys are ignored."""
         kwargs: dict[str, Any] = {}
+        extra = {}
+        for ft in fact_types():
+            if ft.field not in _OWN_FIELDS and ft.field in data and ft.field not in extra:
+                extra[ft.field] = tuple(_build(ft.record_class(), item) for item in data[ft.field])
+        if extra:
+            kwargs["extra"] = extra
         for f in fields(cls):
-            if f.name not in data:
+            if f.name not in data or f.name == "extra":
                 continue
             value = data[f.name]
             item_cls = _ITEMS.get(f.name)
@@ -177,6 +203,7 @@ class Facts:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=1)
 
 
+_OWN_FIELDS = frozenset(f.name for f in fields(Facts)) - {"extra", "meta"}
 _ITEMS: dict[str, type] = {
     "controls": Control,
     "hs_codes": HsCode,

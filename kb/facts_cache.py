@@ -95,5 +95,13 @@ class FactsCache:
             self.conn.execute("INSERT INTO facts (doc_id, key, json) VALUES (?, ?, ?)",
                               (doc_id, key, json.dumps(facts.to_json(), ensure_ascii=False, sort_keys=True)))
 
+    def put_many(self, entries: list[tuple[str, str, Facts]]) -> None:
+        """Several (doc id, key, facts) entries in one transaction."""
+        with self.conn:
+            for doc_id, key, facts in entries:
+                self.conn.execute("DELETE FROM facts WHERE doc_id = ?", (doc_id,))
+                self.conn.execute("INSERT INTO facts (doc_id, key, json) VALUES (?, ?, ?)",
+                                  (doc_id, key, json.dumps(facts.to_json(), ensure_ascii=False, sort_keys=True)))
+
     def close(self) -> None:
         self.conn.close()

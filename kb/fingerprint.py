@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -23,7 +22,6 @@ PACKAGES = (Path(ingest.__file__).resolve().parent, Path(kb.__file__).resolve().
 # Where kb.extract reads what PIPELINE_VERSION hashes (kb/extract/pipeline.py: _VERSIONED).
 EXTRACT_INPUTS = (PACKAGES[1] / "extract", PACKAGES[0] / "parse")
 MEMO_NAME = "pipeline-version.json"
-NO_PIPELINE = "none"
 
 
 def tree_digest(roots: Iterable[Path]) -> str:
@@ -67,13 +65,11 @@ def pipeline_version(state_dir: Path) -> str:
             return str(saved["version"])
     except (OSError, ValueError, KeyError):
         pass
-    try:
-        module = importlib.import_module("kb.extract")
-    except ModuleNotFoundError as exc:
-        if exc.name != "kb.extract":
-            raise
-        return NO_PIPELINE
-    version = str(getattr(module, "PIPELINE_VERSION", NO_PIPELINE))
+    from kb.extract import (
+        PIPELINE_VERSION,  # here, not at the top: it loads spaCy, the memo above avoids that
+    )
+
+    version = PIPELINE_VERSION
     state_dir.mkdir(parents=True, exist_ok=True)
     tmp = memo.with_suffix(".tmp")
     tmp.write_text(json.dumps({"inputs": key, "version": version}), encoding="utf-8")

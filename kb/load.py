@@ -7,18 +7,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from ingest.document import Document
 from ingest.parse.assemble import doc_type as type_from_number
 from ingest.parse.numbers import find_numbers
+from kb import fact_types
+from kb.fact_types import FactType
 from kb.facts import Facts, Span
 
 Row = dict[str, Any]
 Rows = dict[str, list[Row]]
 
-CLAUSE_TABLES = {"exemption": "exemptions", "end_use": "end_uses", "obligation": "obligations"}
 # Facts' date roles that name the signing date, best first.
 SIGNED_ROLES = ("signed", "header")
 
@@ -101,8 +102,59 @@ def reference_row(doc_number: str) -> Row:
     }
 
 
+def _column_value(ft: FactType, column: str, record: Any) -> Any:
+    value = ft.value(column)
+    if value.converter == "const":
+        return value.arg
+    raw = getattr(record, value.arg)
+    if value.converter == "json":
+        return _json(raw)
+    if value.converter == "int":
+        return int(raw)
+    if value.converter == "root":
+        return raw.split(".")[0]
+    return raw
+
+
+def record_row(ft: FactType, doc_id: str, record: Any, span_ref: str) -> Row:
+    """One record of a fact type as a row of its table, by the registry's `values`."""
+    row: Row = {ft.document_column: doc_id}
+    row.update({column: _column_value(ft, column, record) for column in ft.columns})
+    row["span_id"] = span_ref
+    return row
+
+
+def _relation_rows(ft: FactType, doc: Document, facts: Facts, cite: Callable[[Span], str]) -> list[Row]:
+    """Typed relations, then plain citations as `references` relations, once per target, when no typed
+    relation says more. A notice restating its own number is no relation."""
+    out: list[Row] = []
+    typed_targets = set()
+    for r in ft.records(facts):
+        if r.target_number == doc.doc_number:
+            continue
+        typed_targets.add(r.target_number)
+        out.append(record_row(ft, doc.doc_id, r, cite(r.span)))
+    first_citation: dict[str, Span] = {}
+    for ref in sorted(facts.references, key=lambda x: (x.span.start, x.span.end)):
+        if ref.target_number not in typed_targets and ref.target_number != doc.doc_number:
+            first_citation.setdefault(ref.target_number, ref.span)
+    for number, span in first_citation.items():
+        out.append({
+            "source_document_id": doc.doc_id, "relation": "references", "target_number": number,
+            "target_document_id": number, "part": None, "start_date": None, "end_date": None,
+            "span_id": cite(span)})
+    return out
+
+
+# Row builders an entry names with `rows:` when one field's records are not the whole table.
+ROW_BUILDERS: dict[str, Callable[[FactType, Document, Facts, Callable[[Span], str]], list[Row]]] = {
+    "relations": _relation_rows,
+}
+
+
 def fact_rows(doc: Document, facts: Facts) -> Rows:
-    """Every fact of one document as rows (without ids), plus the spans they cite."""
+    """Every fact of one document as rows (without ids), plus the spans they cite: one table per
+    registered fact type (kb/fact_types.yml)."""
     doc_id = doc.doc_id
     rows: Rows = defaultdict(list)
     spans: dict[str, Row] = {}
@@ -113,57 +165,18 @@ def fact_rows(doc: Document, facts: Facts) -> Rows:
                                "page": span.page, "text": span.text})
         return sid
 
-    for c in facts.controls:
-        rows["controls"].append({
-            "document_id": doc_id, "control_code": c.control_code, "control_code_root": c.control_code.split(".")[0],
-            "role": c.role, "item": c.item, "part": c.part, "hs_codes": _json(c.hs_codes), "flags": _json(c.flags),
-            "span_id": cite(c.span)})
-    for h in facts.hs_codes:
-        rows["hs_codes"].append({
-            "document_id": doc_id, "hs_code": h.hs_code, "digits": h.digits, "control_code": h.control_code,
-            "item": h.item, "part": h.part, "span_id": cite(h.span)})
-    for t in facts.thresholds:
-        rows["thresholds"].append({
-            "document_id": doc_id, "control_code": t.control_code, "part": t.part, "parameter": t.parameter,
-            "operator": t.operator, "value": t.value, "unit": t.unit, "span_id": cite(t.span)})
-    for cl in facts.clauses:
-        table = CLAUSE_TABLES.get(cl.kind)
-        if table:
-            rows[table].append({"document_id": doc_id, "part": cl.part, "category": cl.category,
-                                "text": cl.text, "span_id": cite(cl.span)})
-    for e in facts.entities:
-        rows["listed_entities"].append({
-            "document_id": doc_id, "list_name": e.list_name, "action": e.action, "ordinal": e.ordinal,
-            "name_zh": e.name_zh, "name_en": e.name_en, "aliases": _json(e.aliases), "address": e.address,
-            "postcode": e.postcode, "country": e.country, "branches": _json(e.branches), "span_id": cite(e.span)})
-    for law in facts.law_references:
-        rows["law_references"].append({"document_id": doc_id, "law": law.law, "article": law.article,
-                                       "span_id": cite(law.span)})
-    for d in facts.dates:
-        rows["date_mentions"].append({"document_id": doc_id, "date": d.date, "role": d.role, "part": d.part,
-                                      "span_id": cite(d.span)})
-    for p in facts.clause_effective:
-        rows["part_effective_dates"].append({"document_id": doc_id, "part": p.part, "effective_date": p.date,
-                                             "on_publication": int(p.on_publication), "span_id": cite(p.span)})
-    typed_targets = set()
-    for r in facts.relations:
-        if r.target_number == doc.doc_number:
-            continue  # a notice restating its own number is no relation
-        typed_targets.add(r.target_number)
-        rows["document_relations"].append({
-            "source_document_id": doc_id, "relation": r.relation, "target_number": r.target_number,
-            "target_document_id": r.target_number, "part": r.part, "start_date": r.start_date,
-            "end_date": r.end_date, "span_id": cite(r.span)})
-    # Plain citations become `references` relations, once per target, when no typed relation says more.
-    first_citation: dict[str, Span] = {}
-    for ref in sorted(facts.references, key=lambda x: (x.span.start, x.span.end)):
-        if ref.target_number not in typed_targets and ref.target_number != doc.doc_number:
-            first_citation.setdefault(ref.target_number, ref.span)
-    for number, span in first_citation.items():
-        rows["document_relations"].append({
-            "source_document_id": doc_id, "relation": "references", "target_number": number,
-            "target_document_id": number, "part": None, "start_date": None, "end_date": None,
-            "span_id": cite(span)})
+    for ft in fact_types.tables():
+        assert ft.table is not None
+        if ft.rows is not None:
+            builder = ROW_BUILDERS.get(ft.rows)
+            if builder is None:
+                raise fact_types.FactTypeError(f"{ft.source}: fact type {ft.name!r}: no row builder {ft.rows!r} "
+                                               f"(known: {', '.join(ROW_BUILDERS)})")
+            built = builder(ft, doc, facts, cite)
+        else:
+            built = [record_row(ft, doc_id, r, cite(r.span)) for r in ft.records(facts)]
+        if built:
+            rows[ft.table].extend(built)
     rows["spans"] = list(spans.values())
     return dict(rows)
 

@@ -1,6 +1,7 @@
-"""The public schema of mofcom.db, declared as data in schema.yml: tables, keys, indexes,
-the FTS table, views, parameterised queries and migrations. This module only turns the
-declaration into DDL and applies it."""
+"""The public schema of mofcom.db, declared as data: schema.yml holds the documents, spans and
+derived tables, the FTS table, views, parameterised queries and migrations; the fact tables come
+from the fact-type registry (kb/fact_types.yml). This module only turns the declaration into DDL
+and applies it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from kb.fact_types import FactType, read_registry, registry_files
 
 SCHEMA_FILE = Path(__file__).with_name("schema.yml")
 
@@ -34,8 +37,26 @@ class Schema:
     migrations: tuple[dict[str, Any], ...]
 
 
-@cache
+def fact_table(ft: FactType) -> Table:
+    """A registered fact type's table: keyed by id, linked to its document and its span."""
+    assert ft.table is not None
+    return Table(
+        name=ft.table,
+        pk="id",
+        columns=ft.all_columns(),
+        foreign_keys={ft.document_column: "documents.id", **ft.foreign_keys, "span_id": "spans.id"},
+        indexes=ft.indexes,
+    )
+
+
 def load_schema(path: Path = SCHEMA_FILE) -> Schema:
+    """schema.yml plus the registered fact types' tables."""
+    return _load_schema(path, registry_files())
+
+
+@cache
+def _load_schema(path: Path, registry: tuple[Path, ...]) -> Schema:
+    types = read_registry(registry)
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     tables = {
         name: Table(
@@ -47,6 +68,12 @@ def load_schema(path: Path = SCHEMA_FILE) -> Schema:
         )
         for name, spec in data["tables"].items()
     }
+    for ft in types:
+        if not ft.table:
+            continue
+        if ft.table in tables:
+            raise ValueError(f"{path}: table {ft.table} is also declared by fact type {ft.name!r} ({ft.source})")
+        tables[ft.table] = fact_table(ft)
     return Schema(
         version=int(data["version"]),
         tables=tables,

@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from kb.facts import LIST_NAMES, RELATIONS
+from kb.fact_types import gold_fact_keys, span_labels
+from kb.facts import ENTITY_ACTIONS, LIST_NAMES, RELATIONS
 
 ANNOTATIONS = Path(__file__).resolve().parent.parent / "annotations"
 GOLD_DIR = ANNOTATIONS / "gold"
@@ -23,24 +24,24 @@ GOLD_FILES = sorted(GOLD_DIR.glob("*.json"))
 # The blind test set (annotations/blind/README.md): same format and checks, never in the split.
 BLIND_DIR = ANNOTATIONS / "blind"
 BLIND_FILES = sorted(BLIND_DIR.glob("*.json"))
-ANNOTATION_FILES = GOLD_FILES + BLIND_FILES
+# First contact (annotations/first-contact/README.md): texts new to the project, annotated and scored before any
+# rule was changed for them; they annotate ../shared/corpus/entity-list-notices.jsonl.
+FIRST_CONTACT_DIR = ANNOTATIONS / "first-contact"
+FIRST_CONTACT_FILES = sorted(FIRST_CONTACT_DIR.glob("*.json"))
+ANNOTATION_FILES = GOLD_FILES + BLIND_FILES + FIRST_CONTACT_FILES
 SPLIT_FILE = ANNOTATIONS / "split.json"
 
 TOP_KEYS = {
     "source_url", "title", "text_sha256", "doc_type", "doc_number", "signed_date", "effective_date",
     "effective_on_publication", "issuers", "facts", "spans", "flags", "notes",
 }
-FACT_KEYS = {
-    "doc_numbers", "dates", "control_codes", "hs_codes", "thresholds", "relations", "clause_effective",
-    "law_references", "entities",
-}
+FACT_KEYS = gold_fact_keys()  # each fact type's `eval.gold` key (kb/fact_types.yml)
 DOC_TYPES = {"announcement", "order", "decree", "uel_notice", "law", "regulation", "faq", "catalogue", "other"}
 DATE_ROLES = {"signed", "header", "effective", "window_start", "window_end", "mention"}
-SPAN_LABELS = {"ITEM", "END_USE", "EXEMPTION", "OBLIGATION"}
+SPAN_LABELS = set(span_labels())
 OPERATORS = {">=", ">", "<=", "<", "="}
 # Relations that act on their target: a numberless law named by title may be their target (guidelines).
 ACTING_RELATIONS = {"suspends", "resumes", "amends", "repeals", "supersedes", "adjusts"}
-ENTITY_ACTIONS = {"add", "remove", "suspend", "resume"}
 # Canonical numbers (issue 4): 商务部公告2025年第61号, 商务部令2025年第6号,
 # 不可靠实体清单工作机制公告2025年第10号, 国务院令第792号; other issuers follow the same shapes.
 CANONICAL_NUMBER = re.compile(r"^[\u4e00-\u9fff]+(?:公告\d{4}年第\d+号|令\d{4}年第\d+号|令第\d+号)$")
@@ -80,9 +81,11 @@ def schema_errors(gold: dict[str, Any]) -> list[str]:
         errors.append("text_sha256 is not 64 lowercase hex digits")
     if gold["doc_type"] not in DOC_TYPES:
         errors.append(f"unknown doc_type {gold['doc_type']!r}")
-    for key in ("source_url", "title"):
-        if not isinstance(gold[key], str) or not gold[key]:
-            errors.append(f"{key} must be a non-empty string")
+    if not isinstance(gold["title"], str) or not gold["title"]:
+        errors.append("title must be a non-empty string")
+    # null only for a record printed without a URL (the text hash then finds it)
+    if gold["source_url"] is not None and (not isinstance(gold["source_url"], str) or not gold["source_url"]):
+        errors.append("source_url must be a non-empty string or null")
     for key in ("signed_date", "effective_date"):
         if not optional_date(gold[key]):
             errors.append(f"{key} {gold[key]!r} is not an ISO date or null")
@@ -188,17 +191,29 @@ def test_schema_check_catches_broken_files() -> None:
         assert expected in errors
 
 
+def record_key(record: dict) -> str:
+    """A record's URL, or for one printed without a URL its text hash (as kb.eval.gold keys it)."""
+    return record.get("source_url") or "urn:sha256:" + hashlib.sha256(record["text"].encode("utf-8")).hexdigest()
+
+
 @pytest.fixture(scope="session")
-def records_by_url(corpus_notices: list[dict]) -> dict[str, dict]:
-    return {r["source_url"]: r for r in corpus_notices}
+def records_by_url(corpus_dir: Path) -> dict[str, dict]:
+    records: dict[str, dict] = {}
+    for name in ("exportcontrol-notices.jsonl", "entity-list-notices.jsonl"):
+        for line in (corpus_dir / name).read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                record = json.loads(line)
+                records[record_key(record)] = record
+    return records
 
 
 @pytest.mark.corpus
 @pytest.mark.parametrize("path", ANNOTATION_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_gold_file_matches_corpus_text(path: Path, records_by_url: dict[str, dict]) -> None:
     gold = load(path)
-    record = records_by_url.get(gold["source_url"])
-    assert record is not None, f"{path.name}: no corpus record with source_url {gold['source_url']}"
+    key = gold["source_url"] or "urn:sha256:" + gold["text_sha256"]
+    record = records_by_url.get(key)
+    assert record is not None, f"{path.name}: no corpus record {key}"
     text = record["text"]
     assert gold["title"] == record["title"]
     assert gold["text_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest(), (
@@ -221,6 +236,15 @@ def test_every_notice_has_gold(corpus_notices: list[dict]) -> None:
         if r["column"] in NOTICE_COLUMNS and hashlib.sha256(r["text"].encode("utf-8")).hexdigest() not in annotated
     ]
     assert missing == []
+
+
+def test_first_contact_files_annotate_texts_no_other_set_annotates() -> None:
+    """The first-contact set is its own: 8 texts, none annotated in gold/ or blind/, no shared stem."""
+    assert len(FIRST_CONTACT_FILES) == 8, f"expected the 8 first-contact texts in {FIRST_CONTACT_DIR}"
+    others = GOLD_FILES + BLIND_FILES
+    assert not {p.stem for p in FIRST_CONTACT_FILES} & {p.stem for p in others}
+    hashes = {load(p)["text_sha256"] for p in others}
+    assert [p.name for p in FIRST_CONTACT_FILES if load(p)["text_sha256"] in hashes] == []
 
 
 def test_blind_files_exist_and_annotate_texts_without_gold() -> None:

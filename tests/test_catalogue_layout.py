@@ -244,3 +244,37 @@ def test_without_a_seq_column_a_control_code_starts_each_row() -> None:
                  line(126, "1C111.b", "粘合剂")], frame=frame).rows
     assert [(r.control_code, r.name, r.hs_codes) for r in rows] == [
         ("1C111.a.1", "推进剂及其混合物", ("3601000000",)), ("1C111.b", "粘合剂", ())]
+
+
+# --- several tables on a page (the licence-catalogue layout) -------------------------------------
+
+def test_a_header_row_repeated_mid_page_opens_a_new_table_and_never_enters_a_row() -> None:
+    from ingest.catalogue.page import PageContent
+    from ingest.catalogue.reader import page_segments
+
+    second = [w for w in header_words(220.0) if w.text != "序号"] + [word("序", 46, 214), word("号", 46, 227)]
+    words = [
+        *header_words(100.0),
+        *cells(130, seq="1", control_code="0A901", name="核反应堆部件", unit="台"),
+        *full(160, "1A 系统、设备和部件"),
+        *second,
+        *cells(250, seq="2", control_code="0A902", name="测试设备", hs_codes="8401400000", unit="件"),
+    ]
+    page = PageContent(1, tuple(words))
+    reader = TableReader(LAYOUT)
+    for frame, lines in page_segments(page, group_lines(list(words)), None, LAYOUT):
+        reader.read_page(1, lines, frame)
+    table = reader.finish()
+    assert [(r.seq, r.control_code, r.unit, r.hs_codes) for r in table.rows] == [
+        ("1", "0A901", "台", ()), ("2", "0A902", "件", ("8401400000",))]
+    assert [h.text for h in table.headings] == ["1A 系统、设备和部件"]
+    titles = set(LAYOUT.titles)
+    assert not any(t in (v or "") for r in table.rows for v in (r.seq, r.control_code, r.name, r.unit) for t in titles)
+
+
+def test_unruled_columns_split_at_the_gutter_not_inside_a_long_cell() -> None:
+    from ingest.catalogue.header import gutter
+
+    body = [word("金属钬含钬的合金及相关制品", 133, 130), word("金属钬", 313, 130)]
+    # titles centred: halfway between 物项名称及描述 and 参考商品名称 falls inside the long name
+    assert 133 + 13 * CHAR < gutter(body, 251, 330) < 313

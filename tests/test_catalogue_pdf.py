@@ -279,3 +279,12 @@ def test_cli_fails_with_one_line_naming_the_file(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 1
     assert proc.stderr.strip() == f"mofcom-kb: {bad}: not a PDF (starts with b'<html>not a pdf<')"
+
+
+def test_extract_gives_a_catalogue_pdfs_facts(sample_pdf: tuple[Path, RenderedCatalogue]) -> None:
+    path, rendered = sample_pdf
+    result = CliRunner().invoke(cli, ["extract", str(path)])
+    assert result.exit_code == 0, result.output
+    facts = json.loads(result.output)
+    codes = {c["control_code"] for f in facts for c in f["controls"]}
+    assert {row.control_code for row in rendered.rows} <= codes

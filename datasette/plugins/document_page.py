@@ -18,6 +18,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from datasette import hookimpl
+from kb.fact_types import FactType, fact_types
 
 DB = "mofcom"
 
@@ -61,47 +62,29 @@ def path_value(raw: str) -> str:
     return tilde_decode(unquote(raw)) if "~" in raw else unquote(raw)
 
 
-# One query per kind of fact: the span it came from and what the mark links to.
-FACT_MARKS: dict[str, str] = {
-    "control": """
-        select s.start, s."end", c.control_code as key,
-               c.control_code || ' ' || coalesce(c.item, '') || coalesce(' — ' || gloss_en(c.item), '') as title
-        from controls c join spans s on s.id = c.span_id where c.document_id = :id""",
-    "hs_code": """
-        select s.start, s."end", h.hs_code as key, h.hs_code || ' ' || coalesce(h.control_code, '') as title
-        from hs_codes h join spans s on s.id = h.span_id where h.document_id = :id""",
-    "relation": """
-        select s.start, s."end", r.target_document_id as key, r.relation || ' ' || r.target_number as title
-        from document_relations r join spans s on s.id = r.span_id where r.source_document_id = :id""",
-    "entity": """
-        select s.start, s."end", e.name_zh as key, e.list_name || ' ' || coalesce(e.name_en, '') as title
-        from listed_entities e join spans s on s.id = e.span_id where e.document_id = :id""",
-    "threshold": """
-        select s.start, s."end", null as key,
-               coalesce(t.parameter, '') || ' ' || t.operator || ' ' || t.value || coalesce(t.unit, '') as title
-        from thresholds t join spans s on s.id = t.span_id where t.document_id = :id""",
-    "date": """
-        select s.start, s."end", null as key, m.role || ' ' || m.date as title
-        from date_mentions m join spans s on s.id = m.span_id where m.document_id = :id""",
-    "part_effective": """
-        select s.start, s."end", null as key,
-               p.part || ' ' || coalesce(p.effective_date, 'on publication') as title
-        from part_effective_dates p join spans s on s.id = p.span_id where p.document_id = :id""",
-    "exemption": """
-        select s.start, s."end", null as key, coalesce(x.category, 'exemption') as title
-        from exemptions x join spans s on s.id = x.span_id where x.document_id = :id""",
-    "end_use": """
-        select s.start, s."end", null as key, coalesce(u.category, 'end use') as title
-        from end_uses u join spans s on s.id = u.span_id where u.document_id = :id""",
-    "obligation": """
-        select s.start, s."end", null as key, coalesce(o.category, 'obligation') as title
-        from obligations o join spans s on s.id = o.span_id where o.document_id = :id""",
-    "law": """
-        select s.start, s."end", null as key, l.law || coalesce(l.article, '') as title
-        from law_references l join spans s on s.id = l.span_id where l.document_id = :id""",
-}
+LINKS = {"code": code_href, "document": document_href, "entity": entity_href}
 
-LINKS = {"control": code_href, "hs_code": code_href, "relation": document_href, "entity": entity_href}
+
+def mark_types() -> list[FactType]:
+    """The fact types marked in the text, in legend order (kb/fact_types.yml)."""
+    return [ft for ft in fact_types() if ft.mark and ft.table]
+
+
+def mark_sql(ft: FactType) -> str:
+    """The span each fact of one type came from, its link key and its title."""
+    assert ft.mark is not None and ft.table is not None
+    return (f'select s.start, s."end", {ft.mark.key} as key, {ft.mark.title} as title\n'
+            f'from "{ft.table}" t join spans s on s.id = t.span_id where t."{ft.document_column}" = :id')
+
+
+def mark_styles() -> Markup:
+    """The marks' colours, one CSS rule per kind (each declared with its fact type)."""
+    rules = [f"mark.fact-{ft.mark.kind} {{ {ft.mark.style} }}" for ft in mark_types() if ft.mark and ft.mark.style]
+    return Markup("\n".join(html.escape(rule, quote=False) for rule in rules))
+
+
+def mark_labels() -> dict[str, dict[str, str]]:
+    return {ft.mark.kind: {"zh": ft.mark.label_zh, "en": ft.mark.label_en} for ft in mark_types() if ft.mark}
 
 
 def highlight(text: str, marks: list[Mark]) -> Markup:
@@ -138,11 +121,12 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
 
 async def fact_marks(db: Any, doc_id: str) -> list[Mark]:
     marks: list[Mark] = []
-    for kind, sql in FACT_MARKS.items():
-        rows = await db.execute(sql, {"id": doc_id})
-        for row in rows:
+    for ft in mark_types():
+        assert ft.mark is not None
+        kind, link = ft.mark.kind, ft.mark.link
+        for row in await db.execute(mark_sql(ft), {"id": doc_id}):
             key = row["key"]
-            href = LINKS[kind](key) if key and kind in LINKS else None
+            href = LINKS[link](key) if key and link else None
             marks.append(Mark(row["start"], row["end"], kind, row["title"] or key or kind, href))
     return marks
 
@@ -170,12 +154,15 @@ async def document_view(datasette: Any, request: Any) -> Response:
         raise NotFound(f"No document {doc_id}")
     doc = found[0]
     marks = await fact_marks(db, doc_id)
+    labels = mark_labels()
     context = {
         "doc": doc,
         "issuers": issuer_list(doc.get("issuers")),
         "doc_json": f"/{DB}/documents/{tilde_encode(doc_id)}.json",
         "text_html": highlight(doc.get("text") or "", marks),
-        "mark_counts": {k: sum(1 for m in marks if m.kind == k) for k in FACT_MARKS},
+        "mark_counts": {k: sum(1 for m in marks if m.kind == k) for k in labels},
+        "mark_labels": labels,
+        "mark_styles": mark_styles(),
         "periods": await rows(
             db,
             "select * from document_status_periods where document_id = :id order by start_date, part",
@@ -213,12 +200,15 @@ async def document_view(datasette: Any, request: Any) -> Response:
         "code_href": code_href,
         "entity_href": entity_href,
     }
+    if request.url_vars.get("format") == "json":  # the page's JSON twin: the same data, no HTML
+        keys = ("doc", "issuers", "periods", "relations_out", "relations_in", "controls", "hs_codes", "entities")
+        return Response.json({k: context[k] for k in keys} | {"marks": [m._asdict() for m in marks]})
     return Response.html(await datasette.render_template("document.html", context, request=request))
 
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/document/(?P<doc_id>[^/]+)$", document_view)]
+    return [(r"^/-/document/(?P<doc_id>[^/]+?)(?:\.(?P<format>json))?$", document_view)]
 
 
 DOCUMENT_COLUMNS = {"document_id", "source_document_id", "target_document_id", "caused_by_document_id"}

@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from datasette import hookimpl
 from kb import search as kb_search
+from kb import table_search
 from kb.schema import load_schema
 
 DB = "mofcom"
@@ -95,6 +96,9 @@ async def search_view(datasette: Any, request: Any) -> Response:
 def prepare_connection(conn: Any) -> None:
     kb_search.register(conn)
     conn.create_function("kb_untokenize", 1, lambda text: kb_search.untokenize(text or ""), deterministic=True)
+    # ?_search= on the table pages: Datasette calls escape_fts(:search); ours also splits Chinese runs
+    # of 3+ characters into the character pairs <table>_fts indexes (kb/table_search.py).
+    conn.create_function("escape_fts", 1, table_search.escape_query, deterministic=True)
 
 
 @hookimpl

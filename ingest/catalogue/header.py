@@ -50,27 +50,42 @@ class TableFrame:
 
 
 def find_header(words: Sequence[Word], titles: Mapping[str, str]) -> list[HeaderCell] | None:
-    """The header cells of the first header row on the page, left to right; None if there is none.
+    """The header cells of the first header row on the page, left to right; None if there is none."""
+    headers = find_headers(words, titles)
+    return headers[0] if headers else None
 
-    `titles` maps each accepted title (without spaces) to its field. A row counts as the header
-    when one line holds at least two complete titles and at least three fields are found."""
+
+def find_headers(words: Sequence[Word], titles: Mapping[str, str]) -> list[list[HeaderCell]]:
+    """The header rows on the page, top to bottom, each as its cells left to right.
+
+    A page of the licence catalogue holds several tables, each opened by its own header row, and
+    a header may be repeated mid-page. `titles` maps each accepted title (without spaces) to its
+    field. A row counts as a header when one line holds at least two complete titles and at least
+    three fields are found; a title may wrap inside its cell (序 / 号, 海关商品 / 编号)."""
     pieces = _title_pieces(words, titles)
+    headers: list[list[HeaderCell]] = []
     for line in group_lines([w for w in pieces if w.text in titles]):
-        if len(line) < 2:
+        if len(line) < 2 or (headers and line[0].top <= max(c.bottom for c in headers[-1])):
             continue
         height = max(w.bottom - w.top for w in line)
         band_top, band_bottom = line[0].top - 3 * height, line[0].bottom + 3 * height
+        if headers:
+            band_top = max(band_top, max(c.bottom for c in headers[-1]))
         middle = (line[0].top + line[0].bottom) / 2
         in_band = [w for w in pieces if band_top <= w.top and w.bottom <= band_bottom]
         cells = [c for c in (_match_title(col, titles, middle) for col in _columns_of(in_band)) if c]
         cells = _first_per_field(cells)
         if len(cells) >= 3:
-            return cells
-    return None
+            headers.append(cells)
+    return headers
 
 
-def frame_from_header(cells: Sequence[HeaderCell], rules: Sequence[Rule]) -> TableFrame:
-    """Columns from the header cells: split at the ruling lines crossing the header row."""
+def frame_from_header(
+    cells: Sequence[HeaderCell], rules: Sequence[Rule], body: Sequence[Word] = ()
+) -> TableFrame:
+    """Columns from the header cells: split at the ruling lines crossing the header row; without
+    rules, at the gutter the body's words leave between two titles (`body`: the words under the
+    header), else halfway between the titles."""
     top = min(c.top for c in cells)
     bottom = max(c.bottom for c in cells)
     crossing = sorted({round(r.x, 1) for r in rules if r.top <= bottom and r.bottom >= top})
@@ -78,7 +93,10 @@ def frame_from_header(cells: Sequence[HeaderCell], rules: Sequence[Rule]) -> Tab
     for left, right in zip(cells, cells[1:], strict=False):
         middle = (left.x1 + right.x0) / 2
         between = [x for x in crossing if left.x1 - RULE_TOLERANCE <= x <= right.x0 + RULE_TOLERANCE]
-        boundaries.append(min(between, key=lambda x: abs(x - middle)) if between else middle)
+        if between:
+            boundaries.append(min(between, key=lambda x: abs(x - middle)))
+        else:
+            boundaries.append(gutter(body, left.x1, right.x0) if body else middle)
     outer_left = [x for x in crossing if x <= cells[0].x0 + RULE_TOLERANCE]
     outer_right = [x for x in crossing if x >= cells[-1].x1 - RULE_TOLERANCE]
     return TableFrame(
@@ -90,6 +108,19 @@ def frame_from_header(cells: Sequence[HeaderCell], rules: Sequence[Rule]) -> Tab
         right=min(outer_right) if outer_right else math.inf,
         header_top=top,
     )
+
+
+def gutter(words: Sequence[Word], start: float, end: float) -> float:
+    """The gutter between two unruled columns whose titles end at `start` and begin at `end`:
+    halfway between the first body word starting in that stretch (the next column's left edge)
+    and the words ending before it. Centred titles sit inside their columns, so halfway between
+    the titles can fall inside a long cell's text."""
+    starts = [w.x0 for w in words if start < w.x0 <= end]
+    if not starts:
+        return (start + end) / 2
+    left_edge = min(starts)
+    before = [w.x1 for w in words if w.x0 < left_edge and w.x1 <= left_edge]
+    return (max([start, *before]) + left_edge) / 2
 
 
 def table_bottom(rules: Sequence[Rule], below: float) -> float:

@@ -28,7 +28,14 @@ from ingest.catalogue.errors import (
     NotPdfError,
     TruncatedPdfError,
 )
-from ingest.catalogue.header import TableFrame, find_header, frame_from_header, table_bottom, table_top
+from ingest.catalogue.header import (
+    RULE_TOLERANCE,
+    TableFrame,
+    find_headers,
+    frame_from_header,
+    table_bottom,
+    table_top,
+)
 from ingest.catalogue.page import HRule, PageContent, Rule, Word, group_lines
 from ingest.catalogue.table import CatalogueTable, Layout, TableReader, load_layout
 from ingest.document import CatalogueRow
@@ -65,12 +72,14 @@ def read_catalogue(source: Source, name: str | None = None, *, password: str = "
     for page in iter_pages(data, name, password=password):
         lines = group_lines(list(page.words))
         started = frame is not None
-        frame = page_frame(page, frame, layout)
-        if not started:
-            above = frame.header_top if frame else math.inf
+        segments = page_segments(page, lines, frame, layout)
+        if segments:
+            frame = segments[-1][0]
+        if not started and segments:
+            above = segments[0][0].header_top
             preamble += [" ".join(w.text for w in line) for line in lines if line[0].bottom <= above]
-        if frame is not None:
-            reader.read_page(page.number, lines, frame, page.hrules)
+        for segment_frame, segment_lines in segments:
+            reader.read_page(page.number, segment_lines, segment_frame, page.hrules)
     if frame is None:
         raise NoCatalogueTableError(name, "no page has the catalogue header row (序号 / 管制编码 / 物项名称及描述 …)")
     return replace(reader.finish(), preamble=tuple(preamble))
@@ -88,15 +97,33 @@ def parse_catalogues(sources: Iterable[str | os.PathLike[str]], *, password: str
     return CatalogueBatch(tables, failures)
 
 
-def page_frame(page: PageContent, previous: TableFrame | None, layout: Layout) -> TableFrame | None:
-    """The table frame of a page: learned from its header row, else the previous page's columns."""
-    header = find_header(page.words, layout.titles)
-    if header is not None:
-        return frame_from_header(header, page.rules)
-    if previous is None:
-        return None  # a page before the table (cover, announcement text)
-    top = table_top(page.rules)
-    return previous.on_page(top, table_bottom(page.rules, top))
+def page_segments(
+    page: PageContent, lines: list[list[Word]], previous: TableFrame | None, layout: Layout
+) -> list[tuple[TableFrame, list[list[Word]]]]:
+    """The page cut at each header row: (frame, lines) per table part, header lines left out.
+
+    Lines above the page's first header row go on with the previous page's table (its columns);
+    each header row opens a table with its own columns (the column order may differ), which runs
+    down to the next header row or the bottom of the page's ruling."""
+    headers = find_headers(page.words, layout.titles)
+    tops = [min(c.top for c in cells) for cells in headers] + [math.inf]
+    segments: list[tuple[TableFrame, list[list[Word]]]] = []
+    if previous is not None:
+        body_top = table_top(page.rules)
+        bottom = tops[0] - RULE_TOLERANCE if headers else table_bottom(page.rules, body_top)
+        segments.append((previous.on_page(body_top, bottom), _between(lines, body_top, bottom)))
+    for cells, next_top in zip(headers, tops[1:], strict=True):
+        header_bottom = max(c.bottom for c in cells)
+        under = _between(lines, header_bottom, next_top)
+        frame = frame_from_header(cells, page.rules, [w for line in under for w in line])
+        if next_top != math.inf:
+            frame = replace(frame, body_bottom=next_top - RULE_TOLERANCE)
+        segments.append((frame, [line for line in under if line[0].top <= frame.body_bottom]))
+    return segments
+
+
+def _between(lines: list[list[Word]], top: float, bottom: float) -> list[list[Word]]:
+    return [line for line in lines if top <= line[0].top <= bottom]
 
 
 def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageContent]:

@@ -34,8 +34,14 @@ class GoldDoc:
     data: dict[str, Any]
 
     @property
-    def source_url(self) -> str:
-        return str(self.data["source_url"])
+    def source_url(self) -> str | None:
+        """None for a record printed with no URL (its text hash then finds it: `record_key`)."""
+        url = self.data["source_url"]
+        return str(url) if url else None
+
+    @property
+    def record_key(self) -> str:
+        return self.source_url or url_less_key(self.text_sha256)
 
     @property
     def text_sha256(self) -> str:
@@ -95,8 +101,13 @@ def gold_data_sha256(gold_dir: Path = GOLD_DIR, split_file: Path = SPLIT_FILE) -
     return digest.hexdigest()
 
 
+def url_less_key(sha256: str) -> str:
+    """How a corpus record with no source_url is keyed (and named where a URL would stand)."""
+    return f"urn:sha256:{sha256}"
+
+
 def load_corpus(path: Path) -> dict[str, dict[str, Any]]:
-    """Corpus records (JSON Lines) by source_url."""
+    """Corpus records (JSON Lines) by source_url; a record without one by `url_less_key` of its text."""
     records: dict[str, dict[str, Any]] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -109,20 +120,24 @@ def load_corpus(path: Path) -> dict[str, dict[str, Any]]:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
             raise GoldError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
-        if isinstance(record, dict) and record.get("source_url"):
+        if not isinstance(record, dict):
+            continue
+        if record.get("source_url"):
             records[str(record["source_url"])] = record
+        elif isinstance(record.get("text"), str):
+            records[url_less_key(text_sha256(record["text"]))] = record
     return records
 
 
 def record_for(gold: GoldDoc, corpus: dict[str, dict[str, Any]], corpus_path: Path) -> dict[str, Any]:
     """The corpus record a gold file annotates; refuses a missing record or a changed text."""
-    record = corpus.get(gold.source_url)
+    record = corpus.get(gold.record_key)
     if record is None:
-        raise GoldError(f"{gold.path}: {gold.source_url} is not in {corpus_path}")
+        raise GoldError(f"{gold.path}: {gold.record_key} is not in {corpus_path}")
     actual = text_sha256(str(record.get("text", "")))
     if actual != gold.text_sha256:
         raise GoldError(
             f"{gold.path}: text_sha256 {gold.text_sha256[:12]}… does not match the text of "
-            f"{gold.source_url} in {corpus_path} ({actual[:12]}…): the text changed, re-annotate"
+            f"{gold.record_key} in {corpus_path} ({actual[:12]}…): the text changed, re-annotate"
         )
     return record

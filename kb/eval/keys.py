@@ -1,42 +1,23 @@
-"""Comparable keys per fact type, from a gold file's `facts` and from an extracted `Facts`.
+"""Comparable keys per fact type, from a gold file's `facts` and from an extracted `Facts`, as each
+type's `eval` entry in kb/fact_types.yml declares them.
 
 Each metric compares two SETS of keys for one document (gold files list each fact once; an
 extractor that finds a fact twice is not rewarded or punished for the repeat). What a key
-holds — and so what counts as "the same fact" — is the definition of the metric:
-
-  doc_numbers            canonical number
-  dates                  (date, role)        dates.date_only: date
-  control_codes          code
-  hs_codes               (hs, control code)  hs_codes.hs_only: hs
-  thresholds             (control code, operator, value, unit)
-  relations              (relation, target)  relations.window: + (start_date, end_date)
-  clause_effective       (part, date, on_publication)
-  entities               name_zh
-  law_references         (law, article)
+holds — and so what counts as "the same fact" — is the definition of the metric, written once in the
+registry (e.g. thresholds: s(control_code), raw(operator), num(value), s(unit)).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable
 from typing import Any
 
+from kb import fact_types
+from kb.fact_types import KeyPart
 from kb.facts import Facts
 
 Key = tuple[Any, ...]
-METRICS = (
-    "doc_numbers",
-    "dates",
-    "dates.date_only",
-    "control_codes",
-    "hs_codes",
-    "hs_codes.hs_only",
-    "thresholds",
-    "relations",
-    "relations.window",
-    "clause_effective",
-    "entities",
-    "law_references",
-)
 
 
 def _s(value: Any) -> str | None:
@@ -55,59 +36,60 @@ def _num(value: Any) -> float | None:
     return None if value is None else round(float(value), 6)
 
 
-def _keys(rows: Iterable[Key]) -> set[Key]:
-    return set(rows)
+def _raw(value: Any) -> Any:
+    return value
+
+
+NORMALISERS: dict[str, Callable[[Any], Any]] = {"raw": _raw, "s": _s, "num": _num, "bool": bool, "law": _law}
+
+
+def metric_names() -> tuple[str, ...]:
+    """Every metric, in registry order (kb/fact_types.yml)."""
+    return fact_types.metrics()
+
+
+def _gold_key(parts: tuple[KeyPart, ...], item: Any) -> Key:
+    if not isinstance(item, dict):  # a plain string stands for the key's first part
+        return (NORMALISERS[parts[0].norm](item),)
+    return tuple(NORMALISERS[p.norm](item.get(p.gold)) for p in parts)
+
+
+def _record_key(parts: tuple[KeyPart, ...], record: Any) -> Key:
+    return tuple(NORMALISERS[p.norm](getattr(record, p.attr)) for p in parts)
 
 
 def gold_keys(facts: dict[str, Any]) -> dict[str, set[Key]]:
     """Keys of a gold file's `facts` object."""
-    dates = facts.get("dates", [])
-    hs = facts.get("hs_codes", [])
-    rels = facts.get("relations", [])
-    return {
-        "doc_numbers": _keys((_s(n),) for n in facts.get("doc_numbers", [])),
-        "dates": _keys((d["date"], d["role"]) for d in dates),
-        "dates.date_only": _keys((d["date"],) for d in dates),
-        "control_codes": _keys((_s(c),) for c in facts.get("control_codes", [])),
-        "hs_codes": _keys((_s(h["hs_code"]), _s(h.get("control_code"))) for h in hs),
-        "hs_codes.hs_only": _keys((_s(h["hs_code"]),) for h in hs),
-        "thresholds": _keys(
-            (_s(t.get("control_code")), t["operator"], _num(t["value"]), _s(t.get("unit")))
-            for t in facts.get("thresholds", [])
-        ),
-        "relations": _keys((r["relation"], _s(r["target"])) for r in rels),
-        "relations.window": _keys(
-            (r["relation"], _s(r["target"]), r.get("start_date"), r.get("end_date")) for r in rels
-        ),
-        "clause_effective": _keys(
-            (_s(c["part"]), c.get("date"), bool(c.get("on_publication"))) for c in facts.get("clause_effective", [])
-        ),
-        "entities": _keys((_s(e["name_zh"]),) for e in facts.get("entities", [])),
-        "law_references": _keys((_law(r["law"]), _s(r.get("article"))) for r in facts.get("law_references", [])),
-    }
+    out: dict[str, set[Key]] = {}
+    for ft in fact_types.fact_types():
+        if ft.eval is None:
+            continue
+        items = facts.get(ft.eval.gold, [])
+        for metric, parts in ft.eval.metrics.items():
+            out[metric] = {_gold_key(parts, item) for item in items}
+    return out
 
 
 def predicted_keys(facts: Facts) -> dict[str, set[Key]]:
-    """Keys of an extracted Facts record. Numbers: the document's own, every reference, every relation target
-    that is a number (a law repealed by its title, 《…条例》, is a relation, not a document number)."""
+    """Keys of an extracted Facts record."""
+    out: dict[str, set[Key]] = {}
+    for ft in fact_types.fact_types():
+        if ft.eval is None:
+            continue
+        if ft.eval.predicted:
+            module, _, name = ft.eval.predicted.partition(":")
+            out.update(getattr(importlib.import_module(module), name)(facts))
+            continue
+        records = ft.records(facts)
+        for metric, parts in ft.eval.metrics.items():
+            out[metric] = {_record_key(parts, r) for r in records}
+    return out
+
+
+def document_numbers(facts: Facts) -> dict[str, set[Key]]:
+    """Numbers: the document's own, every reference, every relation target that is a number (a law
+    repealed by its title, 《…条例》, is a relation, not a document number)."""
     numbers = {facts.doc_number} | {r.target_number for r in facts.references} | {
         r.target_number for r in facts.relations if not r.target_number.startswith("《")
     }
-    return {
-        "doc_numbers": _keys((_s(n),) for n in numbers if n),
-        "dates": _keys((d.date, d.role) for d in facts.dates),
-        "dates.date_only": _keys((d.date,) for d in facts.dates),
-        "control_codes": _keys((_s(c.control_code),) for c in facts.controls),
-        "hs_codes": _keys((_s(h.hs_code), _s(h.control_code)) for h in facts.hs_codes),
-        "hs_codes.hs_only": _keys((_s(h.hs_code),) for h in facts.hs_codes),
-        "thresholds": _keys(
-            (_s(t.control_code), t.operator, _num(t.value), _s(t.unit)) for t in facts.thresholds
-        ),
-        "relations": _keys((r.relation, _s(r.target_number)) for r in facts.relations),
-        "relations.window": _keys(
-            (r.relation, _s(r.target_number), r.start_date, r.end_date) for r in facts.relations
-        ),
-        "clause_effective": _keys((_s(c.part), c.date, c.on_publication) for c in facts.clause_effective),
-        "entities": _keys((_s(e.name_zh),) for e in facts.entities),
-        "law_references": _keys((_law(r.law), _s(r.article)) for r in facts.law_references),
-    }
+    return {"doc_numbers": {(_s(n),) for n in numbers if n}}

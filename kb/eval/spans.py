@@ -13,12 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ingest.parse.text import normalise
+from kb import fact_types
 from kb.facts import Facts
 
 ToRaw = Callable[[int, int], "tuple[int, int] | None"]
 
-LABELS = ("ITEM", "END_USE", "EXEMPTION", "OBLIGATION")
-CLAUSE_LABELS = {"item": "ITEM", "end_use": "END_USE", "exemption": "EXEMPTION", "obligation": "OBLIGATION"}
+
+
+def labels() -> tuple[str, ...]:
+    """The span labels scored, from the fact types that declare one (kb/fact_types.yml)."""
+    return fact_types.span_labels()
 
 
 @dataclass(frozen=True, order=True)
@@ -58,7 +62,7 @@ def raw_mapper(doc_text: str, raw_text: str) -> ToRaw:
 
 
 def predicted_spans(facts: Facts, doc_text: str, raw_text: str) -> list[LabelledSpan]:
-    """Clauses by kind, and for ITEM also each control's printed item name (found after its code)."""
+    """Each labelled fact type's records, and for ITEM also each control's printed item name (found after its code)."""
     to_raw = raw_mapper(doc_text, raw_text)
     found: set[LabelledSpan] = set()
 
@@ -67,10 +71,10 @@ def predicted_spans(facts: Facts, doc_text: str, raw_text: str) -> list[Labelled
         if placed is not None:
             found.add(LabelledSpan(label, placed[0], placed[1], raw_text[placed[0] : placed[1]]))
 
-    for clause in facts.clauses:
-        label = CLAUSE_LABELS.get(clause.kind)
-        if label:
-            add(label, clause.span.start, clause.span.end)
+    for ft in fact_types.fact_types():
+        if ft.span_label:
+            for record in ft.records(facts):
+                add(ft.span_label, record.span.start, record.span.end)
     if not any(c.kind == "item" for c in facts.clauses):
         for control in facts.controls:
             at = doc_text.find(control.item, control.span.start) if control.item else -1

@@ -16,6 +16,7 @@ from kb.extract.entities import find_entities
 from kb.extract.references import find_references
 from kb.extract.structure import Structure
 from kb.extract.timeline import build_timeline
+from kb.fact_types import fact_types
 from kb.facts import Clause, Control, DocReference, Facts, HsCode, LawReference, Span
 
 
@@ -76,6 +77,17 @@ def _paged(value: Any, page_starts: list[int]) -> Any:
         return replace(value, **{f.name: _paged(getattr(value, f.name), page_starts) for f in fields(value)
                                  if f.name != "meta"})
     return value
+
+
+def registered_records(doc: Doc, document: Document, structure: Structure) -> dict[str, tuple[Any, ...]]:
+    """Records of fact types registered with a `rule` (kb/fact_types.yml), by their field; the
+    built-in types are assembled below."""
+    extra: dict[str, list[Any]] = {}
+    for ft in fact_types():
+        rule = ft.rule_function()
+        if rule is not None:
+            extra.setdefault(ft.field, []).extend(rule(doc, document, structure))
+    return {name: tuple(records) for name, records in extra.items()}
 
 
 def assemble(doc: Doc, document: Document, version: str) -> Facts:
@@ -139,6 +151,7 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
         urls=tuple(fact_span(s) for s in doc.spans["urls"]),
         flags=tuple(linked.flags),
         meta={"pipeline_version": version},
+        extra=registered_records(doc, document, structure),
     )
     page_starts = document.meta.get("page_starts")
     return _paged(facts, list(page_starts)) if page_starts else facts

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb.extract.decisions import find_parties
 from kb.extract.patterns import compiled, patterns
 from kb.facts import Entity, Span
 
@@ -59,8 +60,7 @@ def _country(address: str | None, title: str) -> str | None:
         for zh in dict.fromkeys(countries.values()):
             if address.startswith(zh):
                 return zh
-    m = compiled("entity", "title_country").search(title)
-    return m.group(2) if m else None
+    return _title_country(title)
 
 
 def _entries(text: str, start: int) -> list[_Entry]:
@@ -92,8 +92,46 @@ def _entries(text: str, start: int) -> list[_Entry]:
     return entries
 
 
+def _notice_list(text: str, title: str) -> str | None:
+    """The list a notice is about: the first list name in its title, else in its text."""
+    names: dict[str, str] = patterns()["entity"]["list_names"]
+    for source in (title, text):
+        hits = [(source.find(printed), canonical) for canonical, printed in names.items() if printed in source]
+        if hits:
+            return min(hits)[1]
+    return None
+
+
+def _title_country(title: str) -> str | None:
+    m = compiled("entity", "title_country").search(title)
+    return m.group(2) if m else None
+
+
 def find_entities(text: str, title: str) -> list[Entity]:
-    """Entities of every list printed in `text` (a list name alone on a line, then entries)."""
+    """Entities of every list printed in `text`: annex entries (a list name alone on a line, then entries) and
+    parties named inline in a decision sentence (kb.extract.decisions)."""
+    found = _annex_entities(text, title)
+    listed = {(e.action, e.name_zh) for e in found}
+    default_list = _notice_list(text, title)
+    for p in find_parties(text, title):
+        list_name = p.list_name or default_list
+        if list_name is None or (p.action, p.name_zh) in listed:
+            continue
+        found.append(
+            Entity(
+                list_name=list_name,
+                action=p.action,
+                name_zh=p.name_zh,
+                span=Span(p.start, p.end, text[p.start : p.end]),
+                name_en=p.name_en,
+                country=p.country or _title_country(title),
+            )
+        )
+    return found
+
+
+def _annex_entities(text: str, title: str) -> list[Entity]:
+    """Entities of every list printed as a list: a list name alone on a line, then numbered entries."""
     found: list[Entity] = []
     action = _action(title or text[:400])
     pos = 0

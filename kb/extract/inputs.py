@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.archive import Archive, Record, sha256_bytes
+from ingest.catalogue import catalogue_document
 from ingest.document import Document
 from ingest.parse.errors import ParseError, UnknownLayoutError
 from ingest.sources import CRAWLABLE, snapshot, source_module
@@ -24,6 +25,8 @@ def page_document(path: Path, archive_dir: Path | None = None) -> Document:
         known = next((r for r in Archive(archive_dir).records() if r.sha256 == sha), None)
         if known is not None:
             return source_module(known.source).parse(content, known)
+    if content[:1024].lstrip().startswith(b"%PDF-"):  # a catalogue PDF: its rows (raises a CatalogueError)
+        return catalogue_document(content, url=path.resolve().as_uri(), sha256=sha)
     reasons = []
     for name in CRAWLABLE:
         record = Record(url=path.resolve().as_uri(), sha256=sha, source=name, kind="page", fetched_at="")

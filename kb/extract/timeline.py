@@ -7,12 +7,15 @@ so 同日 and a window printed once apply to every clause of the sentence.
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from spacy.tokens import Doc
 from spacy.tokens import Span as SpacySpan
 
+from ingest.parse.numerals import to_int
 from kb.extract.components import doc_text, fact_span
 from kb.extract.patterns import compiled, patterns
 from kb.facts import ClauseEffective, DateMention, Relation, Span
@@ -65,7 +68,34 @@ def _basis(masked: str, offset: int, section: dict) -> str | None:
     pos = max(before.rfind(v) for v in section["basis_verbs"])
     if pos < 0 or _verb_after(before, pos, section["verbs"]) is not None:
         return None
+    acting = [v for v in section["prefix_verbs"] if v[1] in section["acting"]]
+    if _verb_after(before, pos, acting) is not None:
+        return None  # 根据…规定，…暂停X公告: the basis phrase ended before the acting verb
     return "implements"
+
+
+def _plus(start: str, n: int, unit: str) -> str:
+    """The last day of a window of n units starting on `start` (the starting day not counted: 90天 from
+    2025-05-14 → 2025-08-12; 一年 from 2025-11-10 → 2026-11-10; a month end stays in its month)."""
+    day = dt.date.fromisoformat(start)
+    if unit in ("天", "日"):
+        return (day + dt.timedelta(days=n)).isoformat()
+    months = day.month - 1 + (n * 12 if unit == "年" else n)
+    year, month = day.year + months // 12, months % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1])).isoformat()
+
+
+def _duration_end(gap: str, start: str | None) -> str | None:
+    """A duration printed right after a target (…相关措施90天), as the window's last day."""
+    if start is None:
+        return None
+    m = compiled("relation", "duration").search(gap)
+    if m is None:
+        return None
+    try:
+        return _plus(start, to_int(m.group("n")), m.group("unit"))
+    except (ValueError, OverflowError):
+        return None
 
 
 def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: bool = False) -> Timeline:
@@ -107,10 +137,13 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
             verb = _verb_after(masked, last - c_start, section["verbs"])
             targets = [(r, r._.value["canonical"], False) for r in c_refs]
             targets += [(law, law._.value["law"], True) for law in c_laws]
-            for ref, target, by_title in sorted(targets, key=lambda t: t[0].start_char):
+            ordered = sorted(targets, key=lambda t: t[0].start_char)
+            for k, (ref, target, by_title) in enumerate(ordered):
                 relation = _basis(masked, ref.start_char - c_start, section) or (verb[2] if verb else None)
+                prefixed = False
                 if relation is None:
                     relation = _verb_before(masked, ref.start_char - c_start, section["prefix_verbs"]) or "references"
+                    prefixed = relation in section["acting"]
                 if relation == "implements" and faq:
                     relation = "references"
                 timed = relation in section["acting"]
@@ -121,6 +154,10 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
                     gap = text[ref.end_char : c_start + verb[0]]
                     m = compiled("relation", "part").search(gap)
                     part = m.group(0) if m else None
+                end_date = window_end
+                if timed and end_date is None:  # …相关措施90天: up to the next target, or the clause's end
+                    gap_end = ordered[k + 1][0].start_char if k + 1 < len(ordered) else c_end
+                    end_date = _duration_end(_masked(text[ref.end_char : gap_end]), window_start)
                 relations.append(
                     Relation(
                         relation=relation,
@@ -128,9 +165,14 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
                         span=fact_span(ref),
                         part=part,
                         start_date=window_start if timed else None,
-                        end_date=window_end if timed else None,
+                        end_date=end_date if timed else None,
                     )
                 )
+                if prefixed:
+                    for d in starts:
+                        roles.setdefault(d.start_char, "window_start")
+                    for d in ends:
+                        roles.setdefault(d.start_char, "window_end")
             if verb and verb[2] != "references":
                 for d in starts:
                     roles.setdefault(d.start_char, "window_start")

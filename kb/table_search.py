@@ -1,0 +1,90 @@
+"""Full-text search the way Datasette and sqlite-utils expect it: `<table>_fts` beside each table
+named in table_search.yml, so `?_search=` on the table pages, `dclient rows --search` and
+`sqlite-utils search` find 1- and 2-character Chinese queries (镓, 稀土) and English names.
+
+Both tools send the user's words to FTS5 as quoted phrases, and FTS5's unicode61 tokenizer sees a run
+of Chinese characters as one word. So the indexed text is rewritten here: each CJK character is a
+token and so is each pair of adjacent characters (稀土物项 → 稀 土 物 项 稀土 土物 物项), ASCII words
+stay whole (1C902.a → 1c902 a). A query of one or two characters is then one token of the index. The
+FTS tables are external-content (content=[documents]): what they return is the original row, and
+both tools detect them from that declaration. For longer Chinese queries Datasette is given
+`escape_fts` from `escape_query` (a run of 3+ characters becomes its adjacent pairs, all required);
+`sqlite-utils search` sends them as they are and finds only 1–2 character words.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from kb.search import tokens
+
+CONFIG = Path(__file__).with_name("table_search.yml")
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]{3,}")
+TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+@cache
+def tables() -> dict[str, list[str]]:
+    data = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))
+    return {str(t): [str(c) for c in cols] for t, cols in data.items()}
+
+
+def fts_name(table: str) -> str:
+    return f"{table}_fts"
+
+
+def index_form(text: str | None) -> str:
+    """The indexed form: CJK characters and adjacent pairs as tokens, ASCII words whole."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        out.extend(run)
+        out.extend(a + b for a, b in zip(run, run[1:], strict=False))
+        run.clear()
+
+    for tok in tokens(text):
+        if _CJK.fullmatch(tok):
+            run.append(tok)
+        else:
+            flush()
+            out.append(tok)
+    flush()
+    return " ".join(out)
+
+
+def pairs(run: str) -> str:
+    return " ".join(a + b for a, b in zip(run, run[1:], strict=False))
+
+
+def escape_query(query: str) -> str:
+    """Datasette's escape_fts, with each Chinese run of 3+ characters split into its adjacent pairs
+    (each a phrase, all required): 稀土物项 → "稀土" "土物" "物项"."""
+    from datasette.utils import escape_fts
+
+    return str(escape_fts(_CJK_RUN.sub(lambda m: pairs(m.group(0)), query)))
+
+
+def ddl(table: str, columns: list[str]) -> str:
+    cols = ", ".join(f"[{c}]" for c in columns)
+    return f"CREATE VIRTUAL TABLE [{fts_name(table)}] USING fts5({cols}, content=[{table}], tokenize='{TOKENIZE}')"
+
+
+def build(conn: sqlite3.Connection) -> dict[str, int]:
+    """Create and fill every <table>_fts from its table's rows; returns the rows indexed per table."""
+    conn.create_function("kb_index_form", 1, index_form, deterministic=True)
+    counts: dict[str, int] = {}
+    for table, columns in tables().items():
+        conn.execute(ddl(table, columns))
+        values = ", ".join(f"kb_index_form([{c}])" for c in columns)
+        cols = ", ".join(f"[{c}]" for c in columns)
+        cur = conn.execute(f"INSERT INTO [{fts_name(table)}] (rowid, {cols}) SELECT rowid, {values} FROM [{table}]")
+        conn.execute(f"INSERT INTO [{fts_name(table)}]([{fts_name(table)}]) VALUES ('optimize')")
+        counts[table] = cur.rowcount
+    return counts

@@ -1,0 +1,101 @@
+"""The fact-type registry (kb/fact_types.yml): a type registered once reaches its table, the eval keys
+and the document page's marks, with nothing else edited. The test-only type lives in a temporary file
+named by MOFCOM_KB_FACT_TYPES, as any extra registry file would."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from datasette.utils import module_from_path
+
+from ingest.document import Document
+from kb import fact_types, load
+from kb.eval.keys import gold_keys, metric_names, predicted_keys
+from kb.facts import Facts
+from kb.paths import DATASETTE_DIR
+from kb.schema import create, load_schema
+
+TEST_TYPE = """
+demo_check:
+  field: demo_checks
+  record: kb.facts:LawReference
+  table: demo_checks
+  columns:
+    law: text not null
+    article: text
+  indexes: [[document_id]]
+  eval:
+    gold: demo_checks
+    metrics:
+      demo_checks: [law(law), s(article)]
+  mark:
+    kind: demo_check
+    key: "null"
+    title: "'check ' || t.law"
+    label: {zh: 测试, en: test check}
+    style: "background: #123456;"
+"""
+TEXT = "依据《出口管制法》第十二条，特此公告。"
+
+
+def plugin(name: str) -> Any:
+    return module_from_path(str(DATASETTE_DIR / "plugins" / f"{name}.py"), f"kb_plugin_{name}_registry_test")
+
+
+@pytest.fixture()
+def demo_type(tmp_path: Path) -> Any:
+    path = tmp_path / "demo_types.yml"
+    path.write_text(TEST_TYPE, encoding="utf-8")
+    with fact_types.registered(path) as types:
+        yield types
+
+
+def facts_with_check() -> Facts:
+    return Facts.from_json({"doc_id": "d1", "demo_checks": [
+        {"law": "《出口管制法》", "article": "第十二条", "span": {"start": 2, "end": 13, "text": TEXT[2:13]}}]})
+
+
+def test_a_registered_type_reaches_table_eval_and_page(demo_type: Any) -> None:
+    assert "demo_check" in {t.name for t in demo_type}
+    facts = facts_with_check()
+    assert len(facts.records("demo_checks")) == 1
+    assert Facts.from_json(facts.to_json()) == facts
+    # the table: created by the schema, filled by the loader
+    assert list(load_schema().tables["demo_checks"].columns) == ["id", "document_id", "law", "article", "span_id"]
+    conn = sqlite3.connect(":memory:")
+    create(conn)
+    rows = load.fact_rows(Document(doc_id="d1", doc_type="other", source="test", title="t", text=TEXT), facts)
+    conn.execute("insert into documents (id, doc_type, text) values ('d1', 'other', ?)", (TEXT,))
+    for span in rows["spans"]:
+        conn.execute("insert into spans values (:id, :document_id, :start, :end, :page, :text)", span)
+    for i, row in enumerate(rows["demo_checks"], 1):
+        conn.execute("insert into demo_checks values (?, :document_id, :law, :article, :span_id)".replace("?", str(i)),
+                     row)
+    assert conn.execute("select law, article from demo_checks").fetchall() == [("《出口管制法》", "第十二条")]
+    # the eval: a metric of its own, gold and extracted keys alike
+    assert "demo_checks" in metric_names()
+    gold = gold_keys({"demo_checks": [{"law": "出口管制法", "article": "第十二条"}]})
+    assert gold["demo_checks"] == predicted_keys(facts)["demo_checks"] == {("《出口管制法》", "第十二条")}
+    # the page: marked from its table, labelled and coloured
+    page = plugin("document_page")
+    demo = next(t for t in page.mark_types() if t.name == "demo_check")
+    conn.row_factory = sqlite3.Row
+    marked = [dict(r) for r in conn.execute(page.mark_sql(demo), {"id": "d1"})]
+    assert marked == [{"start": 2, "end": 13, "key": None, "title": "check 《出口管制法》"}]
+    assert page.mark_labels()["demo_check"] == {"zh": "测试", "en": "test check"}
+    assert "mark.fact-demo_check { background: #123456; }" in page.mark_styles()
+
+
+def test_without_the_file_the_type_is_unknown() -> None:
+    assert "demo_checks" not in load_schema().tables
+    assert "demo_checks" not in metric_names()
+
+
+def test_a_type_declared_twice_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "twice.yml"
+    path.write_text(TEST_TYPE.replace("demo_check:", "control:", 1), encoding="utf-8")
+    with pytest.raises(fact_types.FactTypeError, match="declared twice"), fact_types.registered(path):
+        pass
