@@ -20,7 +20,9 @@ import pdfplumber
 from ingest.archive import Record
 from ingest.catalogue.document import catalogue_document
 from ingest.catalogue.errors import NoCatalogueTableError
+from ingest.catalogue.reader import declared_pages
 from ingest.document import Document
+from ingest.limits import LimitError, check_page_count, check_pdf
 from ingest.office import read_office
 from ingest.parse.assemble import PageFields, build_document
 from ingest.parse.errors import CorruptFileError, EmptyInputError, ParseError
@@ -47,13 +49,17 @@ def _pdf_text(data: bytes, source: str) -> tuple[str, list[int]]:
     pieces: list[str] = []
     starts: list[int] = []
     offset = 0
+    check_pdf(data, source)  # stream sizes and page count, before pdfminer inflates anything
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            check_page_count(source, declared_pages(pdf))
             for page in pdf.pages:
                 text = page.extract_text() or ""
                 starts.append(offset)
                 pieces.append(text)
                 offset += len(text) + 1
+    except LimitError:
+        raise
     except Exception as exc:  # pdfminer raises many kinds on damaged files
         raise CorruptFileError(source, f"unreadable PDF ({type(exc).__name__}: {exc})") from exc
     return "\n".join(pieces), starts

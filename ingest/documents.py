@@ -11,6 +11,7 @@ from ingest.archive import Archive, Record
 from ingest.attachments import parse_attachment
 from ingest.document import Document
 from ingest.sources import source_module
+from ingest.time_budget import within_budget
 
 PARSED_KINDS = ("page", "snapshot")
 
@@ -32,7 +33,7 @@ def iter_parsed(archive: Archive, latest: dict[str, Record]) -> Iterator[Documen
         if record.kind not in PARSED_KINDS:
             continue
         try:
-            yield parse_record(archive, record)
+            yield within_budget(record.url, "parsing", lambda r=record: parse_record(archive, r))  # type: ignore[misc]
         except Exception as exc:  # one bad input never stops the batch
             yield ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
 
@@ -72,7 +73,8 @@ def iter_attachments(
             continue
         parent = parents.get(record.parent_url or "")
         try:
-            yield parse_attachment(archive.get_bytes(record.sha256), record, parent)
+            yield within_budget(record.url, "parsing",
+                                lambda r=record, p=parent: parse_attachment(archive.get_bytes(r.sha256), r, p))  # type: ignore[misc]
         except Exception as exc:  # one bad file never stops the batch
             yield ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
+from ingest.limits import check_zip, read_bounded
 from ingest.parse.errors import (
     CorruptFileError,
     EmptyInputError,
@@ -58,7 +59,7 @@ def sniff_format(content: bytes, source: str) -> str:
         raise EmptyInputError(source, "empty file")
     if content.startswith(ZIP):
         try:
-            names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+            names = set(check_zip(content, source).namelist())  # the directory is checked before inflating
         except zipfile.BadZipFile as exc:
             raise CorruptFileError(source, f"damaged ZIP container ({exc})") from exc
         if "word/document.xml" in names:
@@ -185,7 +186,7 @@ def read_office(path: Path) -> OfficeText:
     """Read one Office file from disk."""
     source = str(path)
     try:
-        content = path.read_bytes()
+        content = read_bounded(path)
     except OSError as exc:
         raise CorruptFileError(source, f"cannot read the file ({exc.strerror})") from exc
     kind = sniff_format(content, source)

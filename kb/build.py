@@ -46,6 +46,7 @@ class BuildSummary:
     cached: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     failures: list[ParseFailure] = field(default_factory=list)
+    failed_ids: set[str] = field(default_factory=set)  # documents whose extraction failed: left out
     seconds: float = 0.0
     unchanged: bool = False  # nothing new: the existing database was kept as is
 
@@ -62,6 +63,8 @@ def collect_facts(documents: list[Document], cache: FactsCache, version: str,
     """Facts for every document: from the cache when its key matches (and `reuse`), else extracted
     (over both cores, kb/extract_pool.py) and cached as results stream in, committed per batch, so a
     killed build keeps what it did."""
+    from ingest.documents import ParseFailure
+    from kb.document_guard import ExtractFailure, Guarded
     from kb.extract_pool import extract_all
 
     keys = [cache_key(doc, version) for doc in documents]
@@ -70,9 +73,13 @@ def collect_facts(documents: list[Document], cache: FactsCache, version: str,
     misses = [i for i, facts in enumerate(out) if facts is None]
     summary.cached = len(documents) - len(misses)
     if misses:
-        run = extractor()  # load the pipeline only when something needs NLP
+        run = Guarded(extractor())  # load the pipeline only when something needs NLP
         batch: list[tuple[str, str, Facts]] = []
         for i, facts in zip(misses, extract_all([documents[i] for i in misses], run), strict=True):
+            if isinstance(facts, ExtractFailure):  # recorded; the document is left out of this build
+                summary.failures.append(ParseFailure(facts.url, facts.sha256, facts.reason))
+                summary.failed_ids.add(facts.doc_id)
+                continue
             out[i] = facts
             summary.extracted += 1
             batch.append((documents[i].doc_id, keys[i], facts))
@@ -203,6 +210,7 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         # The pipeline loads only on a cache miss: a rebuild of unchanged documents imports no NLP.
         get = (lambda: extractor) if extractor is not None else default_extractor
         facts = collect_facts(documents, cache, version, get, summary, reuse=not full)
+        documents = [d for d in documents if d.doc_id not in summary.failed_ids]
         tables = assemble(documents, facts)
         info = {"schema_version": str(load_schema().version), "pipeline_version": version,
                 "inputs_fingerprint": inputs}

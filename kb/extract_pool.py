@@ -12,15 +12,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from ingest.document import Document
 from kb.facts import Facts
 
 Extractor = Callable[[Document], Facts]
+T = TypeVar("T")
 
 MIN_PARALLEL = 24
 CHUNK = 4
-_WORKER_EXTRACTOR: Extractor | None = None  # set in the parent just before the fork
+_WORKER_EXTRACTOR: Callable[[Document], Any] | None = None  # set in the parent just before the fork
 
 
 def workers() -> int:
@@ -31,12 +33,13 @@ def workers() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
-def _extract(doc: Document) -> Facts:
+def _extract(doc: Document) -> Any:
     assert _WORKER_EXTRACTOR is not None
     return _WORKER_EXTRACTOR(doc)
 
 
-def extract_all(documents: Sequence[Document], extractor: Extractor, processes: int | None = None) -> Iterator[Facts]:
+def extract_all(documents: Sequence[Document], extractor: Callable[[Document], T],
+                processes: int | None = None) -> Iterator[T]:
     """Facts of each document, in order."""
     global _WORKER_EXTRACTOR
     processes = workers() if processes is None else processes

@@ -3,6 +3,7 @@ generic parse error of its kind, so a batch report can treat a PDF like any othe
 
 from __future__ import annotations
 
+from ingest.limits import LimitError
 from ingest.parse.errors import CorruptFileError, EmptyInputError, ParseError, UnsupportedFormatError
 
 
@@ -32,3 +33,7 @@ class EncryptedPdfError(CatalogueError):
 
 class NoCatalogueTableError(CatalogueError):
     """A readable PDF in which no page carries the catalogue's header row (序号 / 管制编码 / …)."""
+
+
+class PdfLimitError(CatalogueError, LimitError):
+    """A PDF over a bound of ingest/limits.yml (a stream that inflates too far, too many pages)."""

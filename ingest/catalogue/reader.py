@@ -26,6 +26,7 @@ from ingest.catalogue.errors import (
     EncryptedPdfError,
     NoCatalogueTableError,
     NotPdfError,
+    PdfLimitError,
     TruncatedPdfError,
 )
 from ingest.catalogue.header import (
@@ -39,6 +40,7 @@ from ingest.catalogue.header import (
 from ingest.catalogue.page import HRule, PageContent, Rule, Word, group_lines
 from ingest.catalogue.table import CatalogueTable, Layout, TableReader, load_layout
 from ingest.document import CatalogueRow
+from ingest.limits import LimitError, check_page_count, check_pdf, limits, read_bounded
 
 Source = str | os.PathLike[str] | bytes
 # pdfplumber merges characters closer than this into one word; table cells are further apart.
@@ -130,6 +132,10 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
     """Words and vertical rules of each page; pdfminer's failures become typed errors."""
     _check_envelope(data, name)
     try:
+        check_pdf(data, name)  # stream sizes and page count, before pdfminer inflates anything
+    except LimitError as exc:
+        raise PdfLimitError(exc.source, exc.reason) from exc
+    try:
         pdf = pdfplumber.open(io.BytesIO(data), password=password)
     except PdfminerException as exc:
         cause = exc.args[0] if exc.args else exc
@@ -139,6 +145,10 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
     except Exception as exc:  # e.g. unreadable metadata, which pdfplumber resolves at open
         raise CorruptPdfError(name, f"unreadable PDF: {_describe(exc)}") from exc
     with pdf:
+        try:
+            check_page_count(name, declared_pages(pdf))
+        except LimitError as exc:
+            raise PdfLimitError(exc.source, exc.reason) from exc
         try:
             pages = pdf.pages
         except Exception as exc:  # pdfminer raises many types on a damaged page tree
@@ -184,17 +194,29 @@ def _check_content_streams(page: PDFPage, name: str, number: int) -> None:
         data = stream.rawdata
         if stream.decipher and stream.objid is not None and stream.genno is not None:
             data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+        limit = limits().pdf_stream_bytes
         try:
-            zlib.decompress(data)
+            inflated = zlib.decompressobj().decompress(data, limit + 1)  # bounded: never the whole bomb
         except zlib.error as exc:
             raise CorruptPdfError(name, f"page {number}: damaged content stream ({exc})") from exc
+        if len(inflated) > limit:
+            raise PdfLimitError(name, f"page {number}: content stream inflates beyond {limit} bytes")
 
 
 def _load(source: Source, name: str | None) -> tuple[bytes, str]:
     if isinstance(source, bytes):
         return source, name or "<bytes>"
     path = Path(source)
-    return path.read_bytes(), name or str(path)
+    return read_bounded(path), name or str(path)
+
+
+def declared_pages(pdf: pdfplumber.PDF) -> int:
+    """The page count the page tree declares (/Count), read before any page is built."""
+    try:
+        count = resolve1(resolve1(pdf.doc.catalog.get("Pages")).get("Count"))
+    except Exception:  # a damaged tree: pdf.pages reports it below
+        return 0
+    return count if isinstance(count, int) else 0
 
 
 def _check_envelope(data: bytes, name: str) -> None:

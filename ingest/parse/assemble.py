@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from ingest.document import Attachment, Document
+from ingest.limits import check_text
 from ingest.parse.dates import parse_date
 from ingest.parse.numbers import NumberMatch, find_numbers, issuer_names, leading_number
 from ingest.parse.structure import Structure, parse_structure
@@ -103,6 +104,9 @@ def title_issuers(title: str) -> tuple[str, ...]:
 
 
 def build_document(fields: PageFields) -> Document:
+    source = fields.source_urls[0] if fields.source_urls else fields.source
+    check_text(source, fields.text)
+    check_text(source, fields.title)
     norm = normalise(fields.text)
     text = norm.text
     structure = parse_structure(text)

@@ -27,7 +27,10 @@ from ingest.parse.numerals import ARABIC_CLASS, CN_DIGIT_CLASS, CN_NUMERAL_CLASS
 from ingest.parse.text import simplified, traditional_of
 
 PATTERNS_FILE = Path(__file__).with_name("numbers.yml")
-SP = r"\s*"
+# Possessive (\s*+): whitespace is never given back, so runs of spaces between optional parts
+# cannot be split between neighbouring \s* in exponentially many ways. Nothing after an SP can
+# start with whitespace, so this changes no match.
+SP = r"\s*+"
 YEAR = (
     rf"(?:[〔［\[【（(]{SP})?(?P<year>[{ARABIC_CLASS}]{{4}}|[{CN_DIGIT_CLASS}]{{4}})"
     rf"(?:{SP}[〕］\]】）)])?(?:{SP}年)?"
@@ -79,14 +82,26 @@ def _either_script(ch: str) -> str:
     return re.escape(ch) if traditional == ch else f"[{re.escape(ch)}{re.escape(traditional)}]"
 
 
-def _expand(template: str, issuers_regex: str) -> str:
+def _expand(template: str) -> str:
     template = re.sub(r"<([^<>]+)>", lambda m: spaced(m.group(1)), template)
-    return (
-        template.replace("{ISSUERS}", issuers_regex)
-        .replace("{YEAR}", YEAR)
-        .replace("{NUM}", NUM)
-        .replace("{SP}", SP)
-    )
+    return template.replace("{YEAR}", YEAR).replace("{NUM}", NUM).replace("{SP}", SP)
+
+
+def _with_issuers(rest: str, issuers: str | None, run: str) -> str:
+    """The full regex of a pattern: `rest`, after the issuer run if `issuers` is required or optional.
+
+    The run is atomic and a run not followed by `rest` still matches (without a number, skipped by
+    _matches_of), so finditer resumes after it instead of retrying from every issuer inside it:
+    linear in the run's length. No issuer starts like `rest` (公告, a year), so neither changes a match.
+    """
+    if issuers is None:
+        return rest
+    if issuers == "required":
+        return rf"(?P<issuers>(?>{run}))(?:{SP}{rest})?"
+    if issuers == "optional":
+        bare = re.sub(r"\(\?P<\w+>", "(?:", rest)  # the same regex without its named groups
+        return rf"(?:(?P<issuers>(?>{run}))|(?={bare}))(?:(?(issuers){SP}){rest})?"
+    raise ValueError(f"{PATTERNS_FILE}: issuers must be required or optional, not {issuers!r}")
 
 
 @cache
@@ -96,11 +111,11 @@ def _rules() -> _Rules:
     issuers = tuple(sorted(data["issuers"], key=len, reverse=True))
     one = "(?:" + spaced("中华人民共和国") + SP + ")?(?:" + "|".join(spaced(i) for i in issuers) + ")"
     seps = re.escape(data["list_separators"])
-    issuers_regex = rf"(?P<issuers>{one}(?:{SP}[{seps}]?{SP}{one})*)"
+    run = rf"{one}(?:{SP}[{seps}]?+{SP}{one})*+"
     patterns = tuple(
         _Pattern(
             kind=p["kind"],
-            regex=re.compile(_expand(p["regex"], issuers_regex)),
+            regex=re.compile(_with_issuers(_expand(p["regex"]), p.get("issuers"), run)),
             canonical=p["canonical"],
             other_canonical=p.get("other_canonical"),
             requires_mofcom=bool(p.get("requires_mofcom")),
@@ -139,6 +154,8 @@ def _kind(pattern: _Pattern, issuers: tuple[str, ...]) -> str:
 def _matches_of(pattern: _Pattern, text: str) -> Iterator[NumberMatch]:
     for m in pattern.regex.finditer(text):
         groups = m.groupdict()
+        if groups["number"] is None:
+            continue  # a run of issuers with no number after it
         year = to_int(groups["year"]) if groups.get("year") else None
         number = to_int(groups["number"])
         if (year is not None and not 1949 <= year <= 2100) or number <= 0:
