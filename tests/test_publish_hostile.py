@@ -7,6 +7,7 @@ import html
 import re
 import sqlite3
 import time
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -116,8 +117,9 @@ def test_every_page_escapes_every_payload(served_hostile_kb: str, hostile_kb: Pa
                         problems.append(f"{path}: payload inside a <script> block: {block[:80]!r}")
                 problems += [f"{path}: {p}" for p in markup_problems(body)]
             elif "xml" in kind or path.endswith(".atom"):
-                for href in re.findall(r'href="([^"]*)"', body):
-                    target = html.unescape(href).strip().lower()
+                for node in ET.fromstring(response.content).iter("{http://www.w3.org/2005/Atom}link"):
+                    href = node.get("href") or ""
+                    target = href.strip().lower()
                     if target.startswith(BAD_SCHEMES) or "evil.example" in target:
                         problems.append(f"{path}: hostile feed href {href[:60]!r}")
     assert not problems, "\n".join(problems[:40])
