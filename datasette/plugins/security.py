@@ -79,7 +79,7 @@ class Guard:
         semaphore = self.semaphore(name)
         try:
             await asyncio.wait_for(semaphore.acquire(), timeout=self.queue_seconds)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             await busy(send_with_headers, self.queue_seconds)
             return
         try:
