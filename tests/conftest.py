@@ -86,3 +86,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True with `pytest --update-golden` or MOFCOM_KB_UPDATE_GOLDEN=1."""
     return bool(request.config.getoption("--update-golden")) or os.environ.get("MOFCOM_KB_UPDATE_GOLDEN") == "1"
+
+
+@pytest.fixture(scope="session")
+def hostile_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A knowledge base with hostile payloads in every free-text field (tests/hostile_kb.py)."""
+    from hostile_kb import build_hostile_kb
+
+    return build_hostile_kb(tmp_path_factory.mktemp("hostile-kb"))
+
+
+@pytest.fixture(scope="session")
+def served_hostile_kb(hostile_kb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from kb.serve import running_datasette
+
+    with running_datasette(hostile_kb, tmp_path_factory.mktemp("datasette-hostile") / "server.log") as base:
+        yield base

@@ -12,6 +12,7 @@ from urllib.parse import quote, unquote
 from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
+from kb.web_safety import safe_link
 
 DB = "mofcom"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -110,7 +111,7 @@ async def documents_feed(datasette: Any, request: Any) -> Response:
             updated=r["posted_date"] or r["signed_date"],
             link=document_link(base, r["id"]),
             summary=" ".join((r["excerpt"] or "").split()),
-            official=r["source_url"],
+            official=safe_link(r["source_url"]),
         )
         for r in await db.execute(NEW_DOCUMENTS_SQL, {"limit": FEED_SIZE})
     ]
@@ -141,7 +142,7 @@ async def code_feed(datasette: Any, request: Any) -> Response:
             updated=r["date"],
             link=document_link(base, r["document_id"]),
             summary=r["title"] or "",
-            official=r["source_url"],
+            official=safe_link(r["source_url"]),
         )
         for r in rows
     ]

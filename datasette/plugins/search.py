@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
 from typing import Any
 from urllib.parse import quote
 
+from datasette.database import QueryInterrupted
+from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
@@ -18,6 +21,7 @@ from datasette import hookimpl
 from kb import search as kb_search
 from kb import table_search
 from kb.schema import load_schema
+from kb.web_safety import settings
 
 DB = "mofcom"
 LIMIT = 50
@@ -59,14 +63,42 @@ def snippet_html(snippet: str | None) -> Markup:
     return Markup(escaped)
 
 
+class SearchBusy(Exception):
+    """The search ran past its time limit (HTTP 503)."""
+
+
+def check_bounds(q: str) -> None:
+    """Refuse (HTTP 400) a query longer or with more terms than datasette/publishing.yml allows."""
+    limits = settings()["search"]
+    if len(q) > limits["max_query_chars"]:
+        raise kb_search.SearchQueryError(
+            f"search query too long: {len(q)} characters (at most {limits['max_query_chars']})")
+    terms = len(kb_search.normalise(q).split())
+    if terms > limits["max_terms"]:
+        raise kb_search.SearchQueryError(f"search query has {terms} terms (at most {limits['max_terms']})")
+
+
+def rank_within_limit(conn: sqlite3.Connection, q: str, ms: int) -> list[str]:
+    with sqlite_timelimit(conn, ms):
+        return kb_search.search_documents(conn, q, LIMIT)
+
+
 async def search_results(datasette: Any, q: str) -> list[dict[str, Any]]:
+    check_bounds(q)
     match = kb_search.fts_query(q)  # raises SearchQueryError for a query with nothing to search
     db = datasette.get_database(DB)
-    ranked: list[str] = await db.execute_fn(lambda conn: kb_search.search_documents(conn, q, LIMIT))
-    if not ranked:
-        return []
-    params: dict[str, Any] = {"match": match, **{f"d{i}": d for i, d in enumerate(ranked)}}
-    by_document = {r["document_id"]: dict(r) for r in await db.execute(snippets_sql(len(ranked)), params)}
+    ms = int(settings()["search"]["time_limit_ms"])
+    try:
+        ranked: list[str] = await db.execute_fn(lambda conn: rank_within_limit(conn, q, ms))
+        if not ranked:
+            return []
+        params: dict[str, Any] = {"match": match, **{f"d{i}": d for i, d in enumerate(ranked)}}
+        found = await db.execute(snippets_sql(len(ranked)), params, custom_time_limit=ms)
+    except (QueryInterrupted, sqlite3.OperationalError) as exc:
+        if isinstance(exc, QueryInterrupted) or "interrupted" in str(exc):
+            raise SearchBusy(f"search took longer than {ms} ms: try fewer or more specific terms") from None
+        raise kb_search.SearchQueryError("search query could not be run: try fewer or simpler terms") from None
+    by_document = {r["document_id"]: dict(r) for r in found}
     return [
         {**by_document[d], "href": "/-/document/" + quote(d, safe=""),
          "snippet_html": snippet_html(by_document[d]["snippet"])}
@@ -78,18 +110,21 @@ async def search_view(datasette: Any, request: Any) -> Response:
     q = (request.args.get("q") or "").strip()
     results: list[dict[str, Any]] = []
     error = None
+    status = 200
     if q:
         try:
             results = await search_results(datasette, q)
         except kb_search.SearchQueryError as exc:
-            error = str(exc)
+            error, status = str(exc), 400
+        except SearchBusy as exc:
+            error, status = str(exc), 503
     if request.url_vars.get("format") == "json":
         rows = [{k: v for k, v in r.items() if k != "snippet_html"} for r in results]
         for row in rows:
             row["snippet"] = snippet_text(row["snippet"]).replace(OPEN, "").replace(CLOSE, "")
-        return Response.json({"q": q, "error": error, "results": rows}, status=400 if error else 200)
+        return Response.json({"q": q, "error": error, "results": rows}, status=status)
     context = {"q": q, "results": results, "error": error}
-    return Response.html(await datasette.render_template("search.html", context, request=request))
+    return Response.html(await datasette.render_template("search.html", context, request=request), status=status)
 
 
 @hookimpl

@@ -8,14 +8,15 @@ The chart is drawn in the browser by static/timeline.js from the JSON embedded i
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from typing import Any
 from urllib.parse import quote, unquote
 
 from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup
 
 from datasette import hookimpl
+from kb.web_safety import script_json
 
 DB = "mofcom"
 CODE = re.compile(r"^(?:[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*|[0-9]{8}|[0-9]{10})$")
@@ -139,7 +140,7 @@ async def timeline_view(datasette: Any, request: Any) -> Response:
     counts = await fetch(
         db, "select status, count(*) as n from document_status_periods group by status order by n desc"
     )
-    context = {"data": data, "data_json": json.dumps(data, ensure_ascii=False), "counts": counts}
+    context = {"data": data, "data_json": Markup(script_json(data)), "counts": counts}
     return Response.html(await datasette.render_template("timeline.html", context, request=request))
 
 
@@ -175,7 +176,7 @@ async def code_view(datasette: Any, request: Any) -> Response:
            order by c.control_code, c.document_id""",
         params,
     )
-    context = {"code": code, "payload": payload, "data_json": json.dumps(data, ensure_ascii=False),
+    context = {"code": code, "payload": payload, "data_json": Markup(script_json(data)),
                "controls": controls, "feed": "/-/feeds/code/" + quote(code, safe="") + ".atom"}
     return Response.html(await datasette.render_template("code.html", context, request=request))
 

@@ -137,3 +137,14 @@
     }
   });
 })();
+
+// The code-history form on /-/timeline: go to /-/code/<code> (no inline handler: the CSP forbids inline script).
+(function () {
+  "use strict";
+  var form = document.getElementById("kb-code-form");
+  if (!form) return;
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    location.href = form.getAttribute("data-code-href") + encodeURIComponent(form.elements.code.value.trim());
+  });
+})();

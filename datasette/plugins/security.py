@@ -1,0 +1,114 @@
+"""Site-wide protections, as one ASGI wrapper and one Jinja filter (limits and policy are data in
+datasette/publishing.yml, read by kb.web_safety):
+
+- a Content-Security-Policy (and nosniff, no framing, no referrer) on every response;
+- a concurrency cap: arbitrary `?sql=` requests and the search page each take a slot from a small pool;
+  a request that cannot get one within `queue_seconds` gets a 503, so one client repeating slow queries
+  cannot hold every SQL thread and starve the other readers;
+- the `safe_link` filter and a `render_cell` hook: a URL only becomes an href when it is http(s) on an
+  allow-listed host (Datasette would otherwise link any http(s) cell value).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+from typing import Any
+from urllib.parse import parse_qs
+
+from markupsafe import Markup
+
+from datasette import hookimpl
+from kb.web_safety import safe_link, settings
+
+# Datasette's own pages with inline scripts (table column menus, the SQL editor).
+CUSTOM_PREFIXES = ("/-/search", "/-/document/", "/-/timeline", "/-/code/", "/-/feeds/", "/-/glossary")
+
+
+def csp_for(path: str) -> str:
+    config = settings()
+    if path == "/" or path.startswith(CUSTOM_PREFIXES) or path.startswith("/static/"):
+        return " ".join(str(config["csp"]).split())
+    return " ".join(str(config["csp_datasette_pages"]).split())
+
+
+def pool(path: str, query_string: bytes) -> str | None:
+    """Which slot pool a request needs (None: cheap, uncapped)."""
+    if b"sql=" in query_string and "sql" in parse_qs(query_string.decode("latin-1")):
+        return "sql"
+    if path.startswith("/-/search"):
+        return "search"
+    return None
+
+
+class Guard:
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        config = settings()["concurrency"]
+        self.queue_seconds = float(config["queue_seconds"])
+        self.slots = {"sql": int(config["arbitrary_sql_slots"]), "search": int(config["slots"])}
+        self.semaphores: dict[str, asyncio.Semaphore] = {}
+
+    def semaphore(self, name: str) -> asyncio.Semaphore:
+        # Created lazily, inside the server's event loop.
+        if name not in self.semaphores:
+            self.semaphores[name] = asyncio.Semaphore(self.slots[name])
+        return self.semaphores[name]
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        policy = csp_for(path).encode()
+
+        async def send_with_headers(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in (b"content-security-policy", b"x-content-type-options")]
+                headers += [(b"content-security-policy", policy), (b"x-content-type-options", b"nosniff"),
+                            (b"x-frame-options", b"DENY"), (b"referrer-policy", b"no-referrer")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        name = pool(path, scope.get("query_string", b""))
+        if name is None:
+            await self.app(scope, receive, send_with_headers)
+            return
+        semaphore = self.semaphore(name)
+        try:
+            await asyncio.wait_for(semaphore.acquire(), timeout=self.queue_seconds)
+        except TimeoutError:
+            await busy(send_with_headers, self.queue_seconds)
+            return
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            semaphore.release()
+
+
+async def busy(send: Any, seconds: float) -> None:
+    body = json.dumps({"ok": False, "error": f"server busy: no query slot free within {seconds:g}s, retry later",
+                       "status": 503}).encode()
+    await send({"type": "http.response.start", "status": 503,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"retry-after", b"2")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+@hookimpl
+def asgi_wrapper() -> Any:
+    return Guard
+
+
+@hookimpl
+def prepare_jinja2_environment(env: Any) -> None:
+    env.filters["safe_link"] = safe_link
+
+
+@hookimpl(trylast=True)
+def render_cell(value: Any) -> Markup | None:
+    """A cell Datasette would turn into a link (an http(s) URL) stays plain text off the allow-list."""
+    if isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")) and not safe_link(value):
+        return Markup(html.escape(value))
+    return None
