@@ -98,6 +98,14 @@ def _duration_end(gap: str, start: str | None) -> str | None:
         return None
 
 
+def _mark_window(roles: dict[int, str], starts: list[SpacySpan], ends: list[SpacySpan]) -> None:
+    """The sentence's start and end dates are a window's (unless a role was given already)."""
+    for d in starts:
+        roles.setdefault(d.start_char, "window_start")
+    for d in ends:
+        roles.setdefault(d.start_char, "window_end")
+
+
 def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: bool = False) -> Timeline:
     text = doc_text(doc)
     section = patterns()["relation"]
@@ -169,15 +177,9 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
                     )
                 )
                 if prefixed:
-                    for d in starts:
-                        roles.setdefault(d.start_char, "window_start")
-                    for d in ends:
-                        roles.setdefault(d.start_char, "window_end")
+                    _mark_window(roles, starts, ends)
             if verb and verb[2] != "references":
-                for d in starts:
-                    roles.setdefault(d.start_char, "window_start")
-                for d in ends:
-                    roles.setdefault(d.start_char, "window_end")
+                _mark_window(roles, starts, ends)
 
         effective = compiled("document_effective", "verb").search(sentence.group(0))
         subject = compiled("document_effective", "subject").search(sentence.group(0))
