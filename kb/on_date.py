@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from kb import query_functions
 from kb.errors import KbError
 from kb.schema import load_schema
 
@@ -18,6 +19,7 @@ def run_query(db_path: Path, name: str, date: dt.date) -> list[dict[str, Any]]:
     sql = load_schema().queries[name]["sql"]
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # read-only: never touches a served file
     conn.row_factory = sqlite3.Row
+    query_functions.register(conn)
     try:
         return [dict(row) for row in conn.execute(sql, {"date": date.isoformat()})]
     finally:
