@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_DEBS := catdoc fonts-wqy-microhei
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: run test setup system-deps system-deps-test lint typecheck pytest kb bench clean
+.PHONY: run test setup system-deps system-deps-test lint typecheck pytest kb bench readme clean
 
 $(BIN)/mofcom-kb: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -51,6 +51,10 @@ test: setup system-deps-test lint typecheck pytest
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Rewrite the README's generated tables (eval scores, bench results); tests/test_readme_generated.py checks them.
+readme: setup
+	$(BIN)/python -m bench.readme
 
 clean:
 	rm -rf $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache
