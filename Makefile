@@ -39,7 +39,7 @@ run: kb
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) serve --port $(PORT)
 
 lint: setup
-	$(BIN)/ruff check ingest kb tests bench
+	$(BIN)/ruff check ingest kb tests bench datasette/plugins
 
 typecheck: setup
 	$(BIN)/mypy

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from datasette import hookimpl
+
 from kb.paths import DB_NAME
 from kb.schema import load_schema
 

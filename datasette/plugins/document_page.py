@@ -13,11 +13,11 @@ import re
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlencode
 
+from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from datasette import hookimpl
 from kb.fact_types import FactType, fact_types
 
 DB = "mofcom"

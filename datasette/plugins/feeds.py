@@ -9,9 +9,9 @@ import xml.etree.ElementTree as ET
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote
 
+from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
-from datasette import hookimpl
 from kb.web_safety import safe_link
 
 DB = "mofcom"

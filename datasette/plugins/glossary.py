@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from datasette import hookimpl
 from kb.glossary import gloss_en, glossary, glossary_data, label_en, register
 
 

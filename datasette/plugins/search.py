@@ -12,12 +12,12 @@ import sqlite3
 from typing import Any
 from urllib.parse import quote
 
+from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from datasette import hookimpl
 from kb import search as kb_search
 from kb import table_search
 from kb.schema import load_schema

@@ -12,10 +12,10 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote
 
+from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from datasette import hookimpl
 from kb.web_safety import script_json
 
 DB = "mofcom"
