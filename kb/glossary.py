@@ -18,10 +18,11 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from ingest.parse.part_labels import strip_label
+
 GLOSSARY_PATH = Path(__file__).resolve().with_name("glossary.yml")
 
 # Item names come with numbering and reference HS numbers around them: 1. 金属钬（参考税则号列：28053019）。
-_NUMBERING = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十0-9a-z]+[)）.．、]\s*)+")
 _REFERENCE = re.compile(r"[（(][^（）()]*(?:税则|商品编号|编码)[^（）()]*[）)]")
 _CODE = re.compile(r"^[0-9][A-E][0-9]{3}(?:\.[a-z0-9]+)*\s*[.．]?\s*")
 _TRAILING = "：:；;。，,、 \t\n"
@@ -73,7 +74,7 @@ class Glossary:
     @staticmethod
     def clean(text: str) -> str:
         text = _REFERENCE.sub("", text)
-        text = _NUMBERING.sub("", text.strip())
+        text = strip_label(text.strip(), repeated=True)  # the part grammar's labels, ingest/parse/part_labels.py
         text = _CODE.sub("", text)
         return text.strip(_TRAILING)
 

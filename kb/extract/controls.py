@@ -13,14 +13,14 @@ from functools import cache
 
 from spacy.tokens import Doc
 
+from ingest.parse.part_labels import ENUMERATORS, label_regex, strip_label
 from kb.extract.components import doc_text, fact_span
 from kb.extract.patterns import patterns
 from kb.extract.structure import Structure
 from kb.facts import Control, HsCode, Span, Threshold
 
 _HEAD_GAP = re.compile(r"^[\s、，,和及]*$")
-_LABEL_AT = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
-_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
+_LABEL_AT = label_regex(ENUMERATORS)  # the part grammar's (ingest/parse/structure.yml)
 # an item ends at a colon only when sub-items follow on the next lines (钨相关材料：\n 1．…); 钼粉：用于… runs on
 _ITEM_END = re.compile(r"[：:]\s*(?:\n|$)|[；;。\n]|[（(]\s*参考")
 _LEADING = re.compile(r"^[\s．.、：:或和及]+")
@@ -97,7 +97,7 @@ def item_before(text: str, marker_open: int) -> Span | None:
             break
         i -= 1
     raw = text[i:marker_open]
-    raw = _LABEL.sub("", raw)
+    raw = strip_label(raw, ENUMERATORS)
     raw = _CODE_PREFIX.sub("", _LEADING.sub("", raw))
     return _region_item(text, i, marker_open, _LEADING.sub("", raw).strip())
 

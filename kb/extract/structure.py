@@ -1,24 +1,22 @@
 """The numbered parts of a text (一、 / （一） / 1． / a．), and lookups by position.
 
 Parts come from `Document.parts` when the parser filled them; otherwise they are read here from
-the line starts, so linking works on any Document. A part runs until the next part at its level
+the line starts with the parser's own label grammar (ingest/parse/part_labels.py), so linking works
+on any Document. A part runs until the next part at its level
 or above, or until an unnumbered paragraph closes the numbered block.
 """
 
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 
 from ingest.document import Document, Part
+from ingest.parse.part_labels import ENUMERATORS, markers
 
-_LABELS = (
-    (1, re.compile(r"[ \t\u3000]*([一二三四五六七八九十]{1,3})[、．.]")),
-    (2, re.compile(r"[ \t\u3000]*(（[一二三四五六七八九十]{1,3}）)")),
-    (3, re.compile(r"[ \t\u3000]*(\d{1,2})\s*(?:．|、|\.(?!\d))")),  # 1. but never 2.5
-    (4, re.compile(r"[ \t\u3000]*([a-z])\s*[．.、]")),
-)
+_INDENT = " \t\u3000"
+# The enumerators, each at its rank as level (一、 1, （一） 2, 1． 3, a． 4).
+_FORMS = tuple(m for m in markers() if m.kind in ENUMERATORS)
 
 
 def detect_parts(text: str) -> tuple[Part, ...]:
@@ -33,12 +31,14 @@ def detect_parts(text: str) -> tuple[Part, ...]:
     pos = 0
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
-        for level, regex in _LABELS:
-            m = regex.match(line)
+        indent = len(line) - len(line.lstrip(_INDENT))
+        for form in _FORMS:
+            m = form.at.match(line, indent)
             if m:
+                level, label = form.rank, form.path_label(m.group("n"))
                 close(level, pos)
                 parent = open_parts[-1][3] if open_parts else ""
-                open_parts.append((level, m.group(1), pos + m.start(1), parent + m.group(1)))
+                open_parts.append((level, label, pos + indent, parent + label))
                 break
         else:
             if stripped:
