@@ -99,3 +99,31 @@ def test_a_type_declared_twice_is_refused(tmp_path: Path) -> None:
     path.write_text(TEST_TYPE.replace("demo_check:", "control:", 1), encoding="utf-8")
     with pytest.raises(fact_types.FactTypeError, match="declared twice"), fact_types.registered(path):
         pass
+
+
+def demo_rule(doc: Any, document: Document, structure: Any) -> list[Any]:
+    """The test type's rule: every 《…》 title in the text."""
+    from kb.facts import LawReference, Span
+
+    out = []
+    start = document.text.find("《")
+    while start >= 0:
+        end = document.text.index("》", start) + 1
+        out.append(LawReference(law=document.text[start:end], span=Span(start, end, document.text[start:end])))
+        start = document.text.find("《", end)
+    return out
+
+
+def test_a_registered_rule_runs_in_extraction(tmp_path: Path) -> None:
+    path = tmp_path / "ruled_types.yml"
+    path.write_text(TEST_TYPE.replace("  record: kb.facts:LawReference\n",
+                                      f"  record: kb.facts:LawReference\n  rule: {__name__}:demo_rule\n"), encoding="utf-8")
+    from kb.extract import extract
+
+    document = Document(doc_id="d1", doc_type="announcement", source="test", title="t", text=TEXT)
+    with fact_types.registered(path):
+        facts = extract(document)
+        found = [(r.law, r.span.start, r.span.end) for r in facts.records("demo_checks")]
+        assert found == [("《出口管制法》", 2, 9)]
+        assert predicted_keys(facts)["demo_checks"] == {("《出口管制法》", None)}
+    assert "demo_checks" not in extract(document).to_json()
