@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from ingest.parse.part_labels import strip_label
+from kb.fact_types import fact_types
 
 GLOSSARY_PATH = Path(__file__).resolve().with_name("glossary.yml")
 
@@ -141,8 +142,13 @@ def label_en(kind: str | None, value: str | None) -> str | None:
 
 
 def glossary_data() -> dict[str, Any]:
+    """glossary.yml, with the titles of the fact tables the registry describes (kb/fact_types.yml)."""
     data = yaml.safe_load(GLOSSARY_PATH.read_text(encoding="utf-8"))
     assert isinstance(data, dict), GLOSSARY_PATH
+    tables = data.setdefault("tables", {})
+    for ft in fact_types():
+        if ft.describe and ft.table:
+            tables.setdefault(ft.table, {"zh": ft.describe["title"]["zh"], "en": ft.describe["title"]["en"]})
     return data
 
 
