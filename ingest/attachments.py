@@ -24,7 +24,7 @@ from ingest.catalogue.reader import declared_pages
 from ingest.document import Document
 from ingest.limits import LimitError, check_page_count, check_pdf
 from ingest.office import read_office
-from ingest.parse.assemble import PageFields, build_document
+from ingest.parse.document_builder import PageFields, build_document
 from ingest.parse.errors import CorruptFileError, EmptyInputError, ParseError
 
 PDF_MAGIC = b"%PDF"

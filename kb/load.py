@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ingest.document import Document
-from ingest.parse.assemble import doc_type as type_from_number
+from ingest.parse.document_builder import doc_type as type_from_number
 from ingest.parse.numbers import find_numbers
 from kb import fact_types
 from kb.fact_types import FactType

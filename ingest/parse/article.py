@@ -25,8 +25,8 @@ import yaml
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from ingest.document import Attachment, Document
-from ingest.parse.assemble import PageFields, build_document
 from ingest.parse.dates import find_dates
+from ingest.parse.document_builder import PageFields, build_document
 from ingest.parse.errors import BrokenHtmlError, EncodingError, NotFoundPageError, UnknownLayoutError
 from ingest.parse.html_bytes import decode_html
 

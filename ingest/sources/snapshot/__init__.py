@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ingest.archive import Record, sha256_bytes
 from ingest.document import Attachment, Document
-from ingest.parse.assemble import PageFields, build_document
+from ingest.parse.document_builder import PageFields, build_document
 from ingest.parse.errors import ParseError
 
 NAME = "snapshot"
