@@ -30,7 +30,7 @@ from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
 from kb.schema import create, dependency_order, load_schema
 
 if typing.TYPE_CHECKING:
-    from ingest.documents import ParseFailure
+    from ingest.archive_documents import ParseFailure
 
 # Parsing, loading and sqlite-utils (numpy) are imported where used: a no-op rebuild needs none of them.
 
@@ -63,7 +63,7 @@ def collect_facts(documents: list[Document], cache: FactsCache, version: str,
     """Facts for every document: from the cache when its key matches (and `reuse`), else extracted
     (over both cores, kb/extract_pool.py) and cached as results stream in, committed per batch, so a
     killed build keeps what it did."""
-    from ingest.documents import ParseFailure
+    from ingest.archive_documents import ParseFailure
     from kb.document_guard import ExtractFailure, Guarded
     from kb.extract_pool import extract_all
 
@@ -189,7 +189,7 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
     inputs = hashlib.sha256(f"{fingerprint.inputs_fingerprint(archive_root)}\n{version}".encode()).hexdigest()
     if not full and fingerprint.built_fingerprint(db_path) == inputs:
         return _unchanged(db_path, started)
-    from ingest.documents import load_documents
+    from ingest.archive_documents import load_documents
 
     documents, failures = load_documents(Archive(archive_root))
     if not documents:

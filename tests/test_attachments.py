@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.archive import Archive
-from ingest.documents import load_documents
+from ingest.archive_documents import load_documents
 from ingest.snapshot_import import import_site
 from kb.paths import SAMPLES_DIR
 
