@@ -9,7 +9,7 @@ from ingest.document import CatalogueRow, Document
 from kb.extract import extract
 from kb.extract.components import find_control_codes, find_hs_codes, find_law_references
 from kb.extract.entities import find_entities
-from kb.extract.structure import detect_parts
+from kb.extract.part_index import detect_parts
 from kb.extract.thresholds import find_thresholds
 
 

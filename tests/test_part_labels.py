@@ -10,7 +10,7 @@ import yaml
 
 from ingest.parse import part_labels
 from ingest.parse.structure import lines_of, parse_parts
-from kb.extract.structure import detect_parts
+from kb.extract.part_index import detect_parts
 from kb.glossary import Glossary
 
 TEXT = "一、甲类物项\n（一）1C001.a．材料：\n1．第一项；\n2．3C902.b.2 氮化镓晶片\na．子项\n（1）条件\n二、乙类物项"

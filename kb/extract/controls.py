@@ -15,8 +15,8 @@ from spacy.tokens import Doc
 
 from ingest.parse.part_labels import ENUMERATORS, label_regex, strip_label
 from kb.extract.components import doc_text, fact_span
+from kb.extract.part_index import Structure
 from kb.extract.patterns import patterns
-from kb.extract.structure import Structure
 from kb.facts import Control, HsCode, Span, Threshold
 
 _HEAD_GAP = re.compile(r"^[\s、，,和及]*$")

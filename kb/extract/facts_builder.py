@@ -13,8 +13,8 @@ from kb.extract.clauses import LABEL_KINDS, category_of
 from kb.extract.components import fact_span
 from kb.extract.controls import Linked, link_controls
 from kb.extract.entities import find_entities
+from kb.extract.part_index import Structure
 from kb.extract.references import find_references
-from kb.extract.structure import Structure
 from kb.extract.timeline import build_timeline
 from kb.fact_types import fact_types
 from kb.facts import Clause, Control, DocReference, Facts, HsCode, LawReference, Span
