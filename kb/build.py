@@ -90,7 +90,7 @@ def collect_facts(documents: list[Document], cache: FactsCache, version: str,
     return [f for f in out if f is not None]
 
 
-def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[dict[str, Any]]]:
+def table_rows(documents: list[Document], facts: list[Facts]) -> dict[str, list[dict[str, Any]]]:
     """All rows of all tables, sorted and numbered (pure)."""
     from kb import load
 
@@ -211,7 +211,7 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         get = (lambda: extractor) if extractor is not None else default_extractor
         facts = collect_facts(documents, cache, version, get, summary, reuse=not full)
         documents = [d for d in documents if d.doc_id not in summary.failed_ids]
-        tables = assemble(documents, facts)
+        tables = table_rows(documents, facts)
         info = {"schema_version": str(load_schema().version), "pipeline_version": version,
                 "inputs_fingerprint": inputs}
         write(conn, tables, info)
