@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,9 @@ def served(db: Path, *paths: str) -> list[Any]:
             out.append(response.json())
         return out
 
-    return asyncio.run(run())
+    # its own thread and loop: a browser test's loop may still be running in this one
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
 
 
 @pytest.fixture()

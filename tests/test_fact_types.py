@@ -139,6 +139,7 @@ DESCRIBED = TEST_TYPE + """  describe:
 
 def test_a_described_type_is_published_without_metadata_or_glossary_edits(tmp_path: Path) -> None:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     import yaml
     from datasette.app import Datasette
@@ -160,7 +161,8 @@ def test_a_described_type_is_published_without_metadata_or_glossary_edits(tmp_pa
             meta = (await ds.client.get("/-/metadata.json")).json()["databases"]["mofcom"]["tables"]["demo_checks"]
             return meta, (await ds.client.get("/mofcom/demo_checks")).text
 
-        meta, html = asyncio.run(page())
+        with ThreadPoolExecutor(1) as pool:  # its own loop: a browser test's may still run in this thread
+            meta, html = pool.submit(asyncio.run, page()).result()
         assert meta["title"] == "测试核对 Demo checks" and meta["columns"]["law"] == "法律 — Law"
         assert meta["license"] and meta["source"]  # the provenance every table carries
         assert "测试核对 Demo checks" in html
