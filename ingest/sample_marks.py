@@ -27,7 +27,10 @@ _META = re.compile(
 
 
 def is_sample_host(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:  # not a URL at all (an unbalanced [ in the host): no sample host either
+        return False
     return host == SAMPLE_HOST_SUFFIX[1:] or host.endswith(SAMPLE_HOST_SUFFIX)
 
 

@@ -74,8 +74,12 @@ def _is_iso_date(value: Any) -> bool:
 def _url_problem(name: str, value: Any) -> str | None:
     if not isinstance(value, str):
         return f"{name} is a {type(value).__name__}, not a URL"
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in value.strip()):
+    try:
+        parts = urlsplit(value.strip())
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:  # e.g. an unbalanced [ in the host
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host or any(ord(c) < 32 for c in value):
         return f"{name} is not an http(s) URL: {shown(value)}"
     return None
 

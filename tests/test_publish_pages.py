@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
