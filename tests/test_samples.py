@@ -275,6 +275,17 @@ def test_document_search_and_code_pages_label_samples(served_offline: str) -> No
     assert data["results"] and all(r["is_sample"] == 1 for r in data["results"])
 
 
+@pytest.mark.parametrize("path", ["/", "/-/timeline", "/mofcom/documents", "/-/search?q=镓"])
+def test_every_page_of_a_samples_only_build_says_so(served_offline: str, path: str) -> None:
+    banner = _page(served_offline, path).select_one("p.kb-samples-banner")
+    assert banner and "not from MOFCOM's texts" in banner.get_text()
+
+
+@pytest.mark.corpus
+def test_a_corpus_build_shows_no_samples_banner(served_kb: str) -> None:
+    assert _page(served_kb, "/").select_one("p.kb-samples-banner") is None
+
+
 def test_the_samples_folder_is_archived_under_invalid_hosts_only(tmp_path: Path) -> None:
     archive = Archive(tmp_path / "archive")
     import_site(SAMPLES_DIR / "site", archive)
