@@ -137,7 +137,10 @@ def load_material(archive: Archive) -> Material:
     latest = archive.latest()
     parsed: list[Document] = []
     for item in iter_parsed(archive, latest):
-        (failures if isinstance(item, ParseFailure) else parsed).append(item)  # type: ignore[arg-type]
+        if isinstance(item, ParseFailure):
+            failures.append(item)
+        else:
+            parsed.append(item)
     kept, dropped = select_material(parsed)
     by_id: dict[str, Document] = {}
     _collect(iter(kept), by_id, failures)
