@@ -8,8 +8,10 @@ A sample says so in its own bytes, and lives only on a host that can never resol
 - its URL is on a `.invalid` host (RFC 2606), e.g. `https://example.invalid/mofcom-kb-sample/2025-18.html`;
   a mirror tree's `site/<host>.invalid/<path>` is parsed by the source owning `<host>`.
 
-`mofcom-kb import` refuses a sample on a real host and a non-sample on a `.invalid` host; `mofcom-kb build`
-leaves every sample out of a build that has real material (ingest/documents.py).
+`mofcom-kb import` refuses a sample on a real host, and a page under a `<host>.invalid` mirror folder that
+does not declare itself one (a snapshot record on a .invalid host without the flag is only warned about:
+tests use example.invalid for records they mean as real); `mofcom-kb build` leaves every sample out of a
+build that has real material (ingest/documents.py).
 """
 
 from __future__ import annotations

@@ -132,9 +132,17 @@ def _sample_problems(record: dict[str, Any]) -> list[str]:
     if record_declares_sample(record) and not is_sample_host(url):
         return [f"a sample (\"{SNAPSHOT_FIELD}\": true) must not pose under a real URL: {shown(url)} "
                 f"(use a .invalid host, e.g. https://example.invalid/mofcom-kb-sample/…)"]
-    if not record_declares_sample(record) and is_sample_host(url):
-        return [f"a .invalid URL is for team-written samples only: {shown(url)} (add \"{SNAPSHOT_FIELD}\": true)"]
     return []
+
+
+def sample_warning(record: dict[str, Any]) -> str | None:
+    """A .invalid URL without the sample flag: most likely a sample that forgot to say so, which would
+    count as real material and push every other sample out of the build. Warned, not refused: tests and
+    demos use example.invalid for records they mean as real."""
+    url = record_url(record)
+    if url is not None and is_sample_host(url) and not record_declares_sample(record):
+        return f"a .invalid URL without \"{SNAPSHOT_FIELD}\": true: imported as real material, not a sample"
+    return None
 
 
 def read_snapshot(path: Path) -> CheckedSnapshot:
@@ -172,5 +180,7 @@ def read_snapshot(path: Path) -> CheckedSnapshot:
         seen[key] = (number, content)
         if record_url(record) is None:
             checked.warnings.append(LineProblem(number, f"no source_url: imported with its URL unknown, as {key}"))
+        if warning := sample_warning(record):
+            checked.warnings.append(LineProblem(number, warning))
         checked.lines.append(CheckedLine(number, record, key))
     return checked
