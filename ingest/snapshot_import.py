@@ -201,10 +201,15 @@ def store_site(checked: CheckedSite, archive: Archive) -> ImportSummary:
         except (OSError, ValueError) as exc:
             summary.failed.append(f"{item.path}: {exc}")
             continue
-        if item.kind == "page":
-            for link in source_module(item.source).discover(content, record):
-                parents.setdefault(link.url.split("?")[0], (item.url, link.name))
         summary.count(is_new, previous is not None)
+        if item.kind == "page":
+            try:
+                links = source_module(item.source).discover(content, record)
+            except ValueError as exc:  # a page its source cannot read: archived, its attachments unlinked
+                summary.warnings.append(f"{item.path}: links not read ({exc})")
+                continue
+            for link in links:
+                parents.setdefault(link.url.split("?")[0], (item.url, link.name))
     return summary
 
 

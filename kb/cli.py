@@ -168,10 +168,12 @@ def on(data: DataDir, date: object, code: str | None, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from kb.on_date import on_date
+    from kb.on_date import on_date, samples_only
 
     assert isinstance(date, dt.datetime)
     result = on_date(data.db, date.date(), code)
+    if samples_only(data.db):
+        click.echo(f"warning: {data.db} was built from team-written samples only, not from MOFCOM's texts", err=True)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return

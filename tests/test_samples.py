@@ -198,6 +198,12 @@ def test_every_document_of_a_samples_only_build_is_marked(offline_kb: Path) -> N
     assert [r[0] for r in rows if ".invalid/" not in r[3]] == []  # no sample poses under a real URL
 
 
+def test_on_date_warns_that_a_samples_only_build_is_not_mofcom(offline_kb: Path) -> None:
+    result = CliRunner().invoke(cli, ["--data-dir", str(offline_kb.parent), "on", "2026-01-15", "--json"])
+    assert result.exit_code == 0 and "built from team-written samples only" in result.stderr
+    json.loads(result.stdout)  # the JSON itself stays clean
+
+
 def test_the_sample_catalogue_of_no_57_is_suspended_with_its_notice(offline_kb: Path) -> None:
     """The sample catalogue annex restates 2025 No. 57's list: in force exactly when No. 57 is, so
     suspended by No. 70 on 2026-01-15 and in force again after 2026-11-10 (as the real notices say)."""
