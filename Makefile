@@ -28,10 +28,11 @@ system-deps-test:
 	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; fi
 
-# Build the knowledge base from the offline samples (+ ../shared/corpus when present).
+# Build the knowledge base from the offline samples, or from ../shared/corpus when present (the build then
+# leaves the team-written samples out: samples never pose as data).
 kb: setup system-deps
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) import ingest/samples
-	@if [ -d $(CORPUS) ]; then $(BIN)/mofcom-kb --data-dir $(DATA_DIR) import $(CORPUS)/exportcontrol-notices.jsonl; fi
+	@if [ -d $(CORPUS) ]; then $(BIN)/mofcom-kb --data-dir $(DATA_DIR) import $(CORPUS)/exportcontrol-notices.jsonl $(CORPUS)/entity-list-notices.jsonl; fi
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) build
 
 # The main job: build, then serve on http://127.0.0.1:$(PORT)/mofcom

@@ -47,6 +47,8 @@ class BuildSummary:
     rows: dict[str, int] = field(default_factory=dict)
     failures: list[ParseFailure] = field(default_factory=list)
     failed_ids: set[str] = field(default_factory=set)  # documents whose extraction failed: left out
+    samples: int = 0  # team-written sample documents built (only when the archive holds nothing real)
+    samples_left_out: list[str] = field(default_factory=list)  # samples dropped: the archive holds real material
     seconds: float = 0.0
     unchanged: bool = False  # nothing new: the existing database was kept as is
 
@@ -189,12 +191,13 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
     inputs = hashlib.sha256(f"{fingerprint.inputs_fingerprint(archive_root)}\n{version}".encode()).hexdigest()
     if not full and fingerprint.built_fingerprint(db_path) == inputs:
         return _unchanged(db_path, started)
-    from ingest.archive_documents import load_documents
+    from ingest.archive_documents import load_material
 
-    documents, failures = load_documents(Archive(archive_root))
+    material = load_material(Archive(archive_root))
+    documents = material.documents
     if not documents:
         raise KbError(f"{archive_root}: the archive holds no parseable documents (run `mofcom-kb import` or `fetch`)")
-    summary = BuildSummary(failures=failures)
+    summary = BuildSummary(failures=material.failures, samples_left_out=material.samples_left_out)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = db_path.with_name(db_path.name + ".new")
     tmp.unlink(missing_ok=True)
@@ -212,8 +215,10 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         facts = collect_facts(documents, cache, version, get, summary, reuse=not full)
         documents = [d for d in documents if d.doc_id not in summary.failed_ids]
         tables = table_rows(documents, facts)
+        summary.samples = sum(1 for d in documents if d.is_sample)
         info = {"schema_version": str(load_schema().version), "pipeline_version": version,
-                "inputs_fingerprint": inputs}
+                "inputs_fingerprint": inputs, "material": "samples only" if summary.samples else "real",
+                "samples_left_out": str(len(summary.samples_left_out))}
         write(conn, tables, info)
         conn.close()
         expected = {name: len(rows) for name, rows in tables.items()}

@@ -46,7 +46,7 @@ def snippets_sql(count: int) -> str:
       from hits
     )
     select b.document_id, b.score, b.kind, b.hit_title, b.snippet,
-           d.doc_number, d.title, d.doc_type, d.signed_date, d.posted_date, d.known_only_by_reference
+           d.doc_number, d.title, d.doc_type, d.signed_date, d.posted_date, d.known_only_by_reference, d.is_sample
     from best b join documents d on d.id = b.document_id
     where b.n = 1
     """

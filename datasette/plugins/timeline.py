@@ -171,12 +171,15 @@ async def code_view(datasette: Any, request: Any) -> Response:
         return Response.json(payload)
     controls = await fetch(
         db,
-        """select c.control_code, c.item, gloss_en(c.item) as item_en, c.document_id
-           from controls c where c.control_code = :code or c.control_code like :code || '.%'
+        """select c.control_code, c.item, gloss_en(c.item) as item_en, c.document_id, d.is_sample
+           from controls c join documents d on d.id = c.document_id
+           where c.control_code = :code or c.control_code like :code || '.%'
            order by c.control_code, c.document_id""",
         params,
     )
+    samples = await fetch(db, "select id from documents where is_sample = 1")  # labelled wherever they show
     context = {"code": code, "payload": payload, "data_json": Markup(script_json(data)),
+               "sample_ids": {r["id"] for r in samples},
                "controls": controls, "feed": "/-/feeds/code/" + quote(code, safe="") + ".atom"}
     return Response.html(await datasette.render_template("code.html", context, request=request))
 

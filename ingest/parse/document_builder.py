@@ -51,6 +51,7 @@ class PageFields:
     attachments: tuple[Attachment, ...] = ()
     raw_sha256: str | None = None
     header: dict[str, str] = field(default_factory=dict)  # header values found outside the text
+    is_sample: bool = False  # the input declares itself a team-written sample (ingest/sample_marks.py)
     meta: dict[str, Any] = field(default_factory=dict)
 
 
@@ -181,5 +182,6 @@ def build_document(fields: PageFields) -> Document:
         attachments=fields.attachments,
         raw_sha256=fields.raw_sha256,
         column=fields.column,
+        is_sample=fields.is_sample,
         meta=meta,
     )
