@@ -15,8 +15,8 @@ from bs4 import BeautifulSoup
 from click.testing import CliRunner
 
 from ingest.archive import Archive
-from ingest.document import Document
 from ingest.archive_documents import load_material, merge, select_material
+from ingest.document import Document
 from ingest.snapshot_import import ImportRefused, import_site, import_snapshot
 from ingest.sources import snapshot
 from kb.build import build
