@@ -19,6 +19,7 @@ from ingest.archive_documents import load_material, merge, select_material
 from ingest.document import Document
 from ingest.snapshot_import import ImportRefused, import_site, import_snapshot
 from ingest.sources import snapshot
+from kb import glossary
 from kb.build import build
 from kb.cli import cli
 from kb.paths import SAMPLES_DIR
@@ -35,6 +36,7 @@ def controlled_on(db: Path, date: str) -> list[dict]:
     sql = load_schema().queries["controlled_on"]["sql"]
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
+    glossary.register(conn)  # the published SQL calls gloss_en / label_en
     try:
         rows = [dict(r) for r in conn.execute(sql, {"date": date})]
         samples = {r[0] for r in conn.execute("select id from documents where is_sample = 1")}
