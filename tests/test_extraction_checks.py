@@ -104,6 +104,20 @@ def test_a_control_notice_with_no_control_is_a_check() -> None:
         ("no_controls", "the items it controls", "0 control codes")]
 
 
+def test_annex_entries_are_read_in_any_numbering_with_fields_on_their_line() -> None:
+    from ingest.document import Document
+    from kb.extract.checks import _annex_entries
+
+    text = ("决定将甲公司等3家实体列入出口管制管控名单，并采取以下措施：\n一、禁止出口。\n附件：出口管制管控名单\n"
+            "1.甲集团（Alpha S.p.A.） 地址：Via Roma 1, Italy 邮编：30027\n地址：Via Roma 2, Italy\n"
+            "（2）乙公司\n3、丙实验室（Gamma Lab）；\n商务部\n2026年1月2日")
+    doc = Document(doc_id="d", doc_type="announcement", title="t", text=text, source="test")  # no parsed annexes
+    entries = list(_annex_entries(doc))
+    assert [name for _s, _e, name in entries] == ["甲集团（Alpha S.p.A.）", "乙公司", "丙实验室（Gamma Lab）"]
+    assert [text[s:e] for s, e, _n in entries] == ["1.甲集团（Alpha S.p.A.） 地址：Via Roma 1, Italy 邮编：30027",
+                                                  "（2）乙公司", "3、丙实验室（Gamma Lab）；"]  # each span: its line
+
+
 NO62 = Path(__file__).parent / "fixtures" / "codes-after-items.jsonl"
 
 

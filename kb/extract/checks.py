@@ -68,17 +68,28 @@ def _count_statement(title: str, text: str, head: Span) -> tuple[int, Span] | No
     return None
 
 
+def _annex_regions(document: Document) -> list[tuple[int, int]]:
+    """The inline annexes the parser found; else the text from the first line opening with 附件."""
+    if document.annexes:
+        return [(a.start, a.end) for a in document.annexes]
+    m = _rx("annex_start", re.MULTILINE).search(document.text)
+    return [(m.start(), len(document.text))] if m else []
+
+
 def _annex_entries(document: Document) -> Iterator[tuple[int, int, str]]:
     """(start, end, name) of every numbered line of an inline annex that names a party."""
     text = document.text
-    entry, field, party = _rx("annex_entry"), _rx("annex_field"), _rx("annex_party")
-    for annex in document.annexes:
-        pos = annex.start
-        for line in text[annex.start : annex.end].splitlines(keepends=True):
+    entry, field, inline, party = _rx("annex_entry"), _rx("annex_field"), _rx("annex_inline_field"), _rx("annex_party")
+    for region_start, region_end in _annex_regions(document):
+        pos = region_start
+        for line in text[region_start:region_end].splitlines(keepends=True):
             start, pos = pos, pos + len(line)
             m = entry.match(line)
-            if m and not field.match(line) and party.search(m.group("name")):
-                yield start, start + len(line.rstrip("\n")), m.group("name")
+            if m is None or field.match(line):
+                continue
+            name = inline.split(m.group("name"), maxsplit=1)[0].strip().rstrip("；;。，,")
+            if party.search(name):
+                yield start, start + len(line.rstrip("\n")), name
 
 
 def _entity_checks(document: Document, facts: Facts, head: Span) -> list[Check]:
