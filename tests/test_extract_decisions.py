@@ -30,6 +30,18 @@ def test_inline_listing_strips_qualifier_and_country_and_reads_mixed_brackets() 
     ]
 
 
+def test_a_country_word_the_english_name_echoes_is_part_of_the_name() -> None:
+    text = "决定将美国稀土公司（USA Rare Earth, Inc.）、美国甲公司（Alpha Inc.）列入不可靠实体清单。"
+    assert [row[2:5] for row in _names(text)] == [("美国稀土公司", "USA Rare Earth, Inc.", "美国"),  # from the title
+                                                  ("甲公司", "Alpha Inc.", "美国")]
+
+
+def test_a_party_printed_only_in_latin_letters_in_an_annex_has_that_english_name() -> None:
+    text = "附件\n反制清单\n1. Alpha Shipping LLC\n2. 乙公司（Beta Corp.）\n"
+    assert _names(text, "关于对某公司采取反制措施的决定") == [
+        ("反制清单", "add", "Alpha Shipping LLC", "Alpha Shipping LLC", None), ("反制清单", "add", "乙公司", "Beta Corp.", None)]
+
+
 def test_spans_quote_the_printed_name_without_qualifier() -> None:
     text = "决定将参与对台湾地区军售的美国甲航空公司（Alpha Aero Inc.）列入不可靠实体清单。"
     (entity,) = find_entities(text, UEL_TITLE)

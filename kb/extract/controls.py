@@ -19,8 +19,8 @@ from kb.extract.structure import Structure
 from kb.facts import Control, HsCode, Span, Threshold
 
 _HEAD_GAP = re.compile(r"^[\s、，,和及]*$")
-_LABEL_AT = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
-_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
+_LABEL_AT = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
+_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、．.]|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
 # an item ends at a colon only when sub-items follow on the next lines (钨相关材料：\n 1．…); 钼粉：用于… runs on
 _ITEM_END = re.compile(r"[：:]\s*(?:\n|$)|[；;。\n]|[（(]\s*参考")
 _LEADING = re.compile(r"^[\s．.、：:或和及]+")

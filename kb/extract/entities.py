@@ -17,6 +17,7 @@ from kb.extract.decisions import find_parties
 from kb.extract.patterns import compiled, patterns
 from kb.facts import Entity, Span
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _NAME = re.compile(r"^(?P<zh>.+?)[（(](?P<en>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]\s*$")
 
 
@@ -74,6 +75,8 @@ def _entries(text: str, start: int) -> list[_Entry]:
             name = m.group(2).rstrip("；;。，,")
             named = _NAME.match(name)
             zh, en = (named.group("zh").strip(), named.group("en").strip()) if named else (name, None)
+            if en is None and not _CJK.search(zh):
+                en = zh  # printed only in English (Hanwha Shipping LLC): the printed name is the English name
             entries.append(_Entry(int(m.group(1)), zh, en, line_start + m.start(2), line_start + m.start(2) + len(name)))
             continue
         if not entries:

@@ -15,10 +15,12 @@ from ingest.document import Document, Part
 
 _LABELS = (
     (1, re.compile(r"[ \t\u3000]*([一二三四五六七八九十]{1,3})[、．.]")),
-    (2, re.compile(r"[ \t\u3000]*(（[一二三四五六七八九十]{1,3}）)")),
+    (2, re.compile(r"[ \t\u3000]*([（(][一二三四五六七八九十]{1,3}[）)])")),  # （一） or (一)
     (3, re.compile(r"[ \t\u3000]*(\d{1,2})\s*(?:．|、|\.(?!\d))")),  # 1. but never 2.5
     (4, re.compile(r"[ \t\u3000]*([a-z])\s*[．.、]")),
 )
+
+_FULL_WIDTH = str.maketrans("()", "（）")
 
 
 def detect_parts(text: str) -> tuple[Part, ...]:
@@ -38,7 +40,8 @@ def detect_parts(text: str) -> tuple[Part, ...]:
             if m:
                 close(level, pos)
                 parent = open_parts[-1][3] if open_parts else ""
-                open_parts.append((level, m.group(1), pos + m.start(1), parent + m.group(1)))
+                label = m.group(1).translate(_FULL_WIDTH)  # (一) is the same label as （一）
+                open_parts.append((level, label, pos + m.start(1), parent + label))
                 break
         else:
             if stripped:
