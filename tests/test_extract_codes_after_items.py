@@ -80,3 +80,21 @@ def test_items_run_together_on_one_line_keep_their_own_codes() -> None:
 def test_codes_cited_in_prose_stay_mentions() -> None:
     facts = _facts("（一）非1C226项下管制的碳化钨；\n说明：管制编码的具体含义见《清单》，1C909.a.2项所管制的合金不在此列。")
     assert {c.control_code: c.role for c in facts.controls} == {"1C226": "mention", "1C909.a.2": "mention"}
+
+
+def test_codes_after_items_read_the_same_however_printed() -> None:
+    from printed_forms import FORMS
+
+    from ingest.parse.text import normalise
+
+    record = json.loads(FIXTURE.read_text(encoding="utf-8").splitlines()[0])
+
+    def controls(text: str, reprint: object = None) -> list[tuple[str, str, str]]:
+        facts = extract(parse_record({**record, "text": text}))
+        fix = reprint if callable(reprint) else (lambda s: s)
+        return [(c.control_code, c.role, "".join(normalise(fix(c.item or "")).text.split())) for c in facts.controls]
+
+    original = record["text"]
+    for form in FORMS:
+        if form.same_spans and form.reprint(original) != original:
+            assert controls(form.reprint(original)) == controls(original, form.reprint), form.name
