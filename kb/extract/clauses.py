@@ -26,7 +26,8 @@ from kb.extract.patterns import compiled, patterns
 LABEL_KINDS = {"ITEM": "item", "END_USE": "end_use", "EXEMPTION": "exemption", "OBLIGATION": "obligation"}
 _TRAILING = "。；;：:，, \t\u3000"
 SENTENCE = re.compile(r"[^。\n]+")
-_MODEL_FORM = str.maketrans("()", "（）")
+# the clause model reads one bracket width (one character each, so offsets are kept); pages print either
+MODEL_FORM = str.maketrans("()", "（）")
 _PART_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|\d{1,2}[．.]|[a-z][．.])")
 
 
@@ -113,8 +114,7 @@ class ClauseFinder:
 
     def _statistical(self, text: str, windows: list[tuple[int, int]]) -> Iterable[list[Match]]:
         assert self.model is not None
-        # the model reads one bracket width (one character each: offsets are kept); pages print either
-        texts = (text[a:b].translate(_MODEL_FORM) for a, b in windows)
+        texts = (text[a:b].translate(MODEL_FORM) for a, b in windows)
         for (offset, _), sdoc in zip(windows, self.model.pipe(texts, batch_size=self.batch_size), strict=True):
             found = []
             for span in sdoc.ents:
