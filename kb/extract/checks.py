@@ -31,7 +31,6 @@ from kb.facts import Facts, Span
 _NOT_ACTS = ("faq", "law", "regulation", "catalogue")
 _HEAD_CHARS = 40  # a check about the whole text cites its head
 _LINE_CHARS = 60  # a check about a numbered item cites its first line, at most this long
-_INTRODUCES = re.compile(r"[^。；;\n]*?[：:]")  # the rest of a clause that introduces a list
 
 
 @dataclass(frozen=True)
@@ -112,13 +111,21 @@ def _entity_checks(document: Document, facts: Facts, head: Span) -> list[Check]:
     return checks
 
 
+def _clause_colon(text: str, pos: int) -> int | None:
+    """Where the clause at `pos` ends in a colon (…不得出口：), or None when it ends otherwise (。；, a line end)."""
+    ends = [i for i in (text.find(ch, pos) for ch in "。；;\n") if i >= 0]
+    colons = [i for i in (text.find(ch, pos) for ch in "：:") if i >= 0]
+    colon = min(colons, default=None)
+    return colon if colon is not None and colon < min(ends, default=len(text)) else None
+
+
 def _items_after(structure: Structure, text: str, statement_end: int) -> list[Part]:
     """The numbered items a statement introduces (…未经许可不得出口：): the block of same-level parts printed right
     after the colon ending its clause; none when the clause ends otherwise (…实施出口管制。)."""
-    colon = _INTRODUCES.match(text, statement_end)
+    colon = _clause_colon(text, statement_end)
     if colon is None:
         return []
-    statement_end = colon.end()
+    statement_end = colon + 1
     following = [p for p in structure.parts if p.start >= statement_end]
     if not following or text[statement_end : following[0].start].strip(" \n：:，,"):
         return []  # the statement is not followed by a list (…实施出口管制。有关事项公告如下：)
