@@ -72,7 +72,7 @@ class FactType:
     field: str  # Facts attribute (or Facts.extra key)
     record: str  # module:Class
     where: dict[str, Any] = _default(default_factory=dict)
-    rule: str | None = None  # module:function(doc, document, structure) -> records
+    rule: str | None = None  # module:function(doc, document, structure, facts) -> records
     table: str | None = None
     document_column: str = "document_id"
     columns: dict[str, str] = _default(default_factory=dict)  # column → SQL declaration

@@ -101,7 +101,7 @@ def test_a_type_declared_twice_is_refused(tmp_path: Path) -> None:
         pass
 
 
-def demo_rule(doc: Any, document: Document, structure: Any) -> list[Any]:
+def demo_rule(doc: Any, document: Document, structure: Any, facts: Any) -> list[Any]:
     """The test type's rule: every 《…》 title in the text."""
     from kb.facts import LawReference, Span
 

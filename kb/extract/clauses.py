@@ -28,6 +28,8 @@ LABEL_KINDS = {"ITEM": "item", "END_USE": "end_use", "EXEMPTION": "exemption", "
 _TRAILING = "。；;：:，, \t\u3000"
 SENTENCE = re.compile(r"[^。\n]+")
 _PART_START = label_regex(ENUMERATORS)  # the part grammar's (ingest/parse/structure.yml)
+# the clause model reads one bracket width (one character each, so offsets are kept); pages print either
+MODEL_FORM = str.maketrans("()", "（）")
 
 
 def _triggers() -> dict[str, dict[str, list[str]]]:
@@ -120,7 +122,7 @@ class ClauseFinder:
 
     def _statistical(self, text: str, windows: list[tuple[int, int]]) -> Iterable[list[Match]]:
         assert self.model is not None
-        texts = (text[a:b] for a, b in windows)
+        texts = (text[a:b].translate(MODEL_FORM) for a, b in windows)
         for (offset, _), sdoc in zip(windows, self.model.pipe(texts, batch_size=self.batch_size), strict=True):
             found = []
             for span in sdoc.ents:

@@ -79,14 +79,16 @@ def _paged(value: Any, page_starts: list[int]) -> Any:
     return value
 
 
-def registered_records(doc: Doc, document: Document, structure: Structure) -> dict[str, tuple[Any, ...]]:
-    """Records of fact types registered with a `rule` (kb/fact_types.yml), by their field; the
-    built-in types are assembled below."""
+def registered_records(doc: Doc, document: Document, structure: Structure, facts: Facts) -> dict[str, tuple[Any, ...]]:
+    """Records of fact types registered with a `rule` (kb/fact_types.yml), by their field. Each rule gets the
+    facts assembled so far (the built-in types, below, and the records of rules registered before it), so a rule
+    that checks or links other facts reads them instead of extracting them again."""
     extra: dict[str, list[Any]] = {}
     for ft in fact_types():
         rule = ft.rule_function()
         if rule is not None:
-            extra.setdefault(ft.field, []).extend(rule(doc, document, structure))
+            so_far = replace(facts, extra={name: tuple(records) for name, records in extra.items()})
+            extra.setdefault(ft.field, []).extend(rule(doc, document, structure, so_far))
     return {name: tuple(records) for name, records in extra.items()}
 
 
@@ -151,7 +153,7 @@ def assemble(doc: Doc, document: Document, version: str) -> Facts:
         urls=tuple(fact_span(s) for s in doc.spans["urls"]),
         flags=tuple(linked.flags),
         meta={"pipeline_version": version},
-        extra=registered_records(doc, document, structure),
     )
+    facts = replace(facts, extra=registered_records(doc, document, structure, facts))
     page_starts = document.meta.get("page_starts")
     return _paged(facts, list(page_starts)) if page_starts else facts

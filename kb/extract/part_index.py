@@ -19,6 +19,7 @@ _INDENT = " \t\u3000"
 _FORMS = tuple(m for m in markers() if m.kind in ENUMERATORS)
 
 
+
 def detect_parts(text: str) -> tuple[Part, ...]:
     parts: list[Part] = []
     open_parts: list[tuple[int, str, int, str]] = []  # level, label, start, path

@@ -33,7 +33,7 @@ from spacy.util import filter_spans
 
 from ingest.document import Document
 from ingest.sources import snapshot
-from kb.extract.clauses import LABEL_KINDS, SENTENCE, candidate_sentences
+from kb.extract.clauses import LABEL_KINDS, MODEL_FORM, SENTENCE, candidate_sentences
 from kb.extract.pipeline import MODEL_DIR
 from kb.paths import REPO_ROOT, SHARED_CORPUS
 
@@ -106,7 +106,7 @@ def window_docs(nlp: spacy.language.Language, text: str, spans: list[GoldSpan]) 
     windows |= {(m.start(), m.end()) for m in SENTENCE.finditer(text) if any(m.start() <= s.start < m.end() for s in spans)}
     docs = []
     for a, b in sorted(windows):
-        doc = nlp.make_doc(text[a:b])
+        doc = nlp.make_doc(text[a:b].translate(MODEL_FORM))  # the form the pipeline sends the model
         inside = [doc.char_span(s.start - a, s.end - a, label=s.label, alignment_mode="expand")
                   for s in spans if a <= s.start and s.end <= b]
         doc.ents = filter_spans([s for s in inside if s is not None])
