@@ -69,14 +69,14 @@ def test_a_window_suspension_by_another_text_then_in_force_again() -> None:
     rows = membership(
         [doc(L1, "2099-01-01", "2099-01-01"), doc(QA, posted="2099-02-01", doc_type="other")],
         [entity(L1, "add", "甲公司"), entity(L1, "add", "乙公司")],
-        [relation(QA, "suspends", L1, "2099-02-01", "2099-05-01")],  # 90 days: last day 05-01
+        [relation(QA, "suspends", L1, "2099-02-01", "2099-05-02")],  # 90 days: last day 05-02
     )
     assert on(rows, "2098-12-31") == []
     assert on(rows, "2099-01-01", "甲公司") == [("甲公司", L1, "in_force", L1, "2099-02-01")]
     assert on(rows, "2099-01-31", "乙公司") == [("乙公司", L1, "in_force", L1, "2099-02-01")]
-    for day in ("2099-02-01", "2099-03-15", "2099-05-01"):
-        assert on(rows, day) == sorted([("甲公司", L1, "suspended", QA, "2099-05-02"), ("乙公司", L1, "suspended", QA, "2099-05-02")])
-    assert on(rows, "2099-05-02", "甲公司") == [("甲公司", L1, "in_force", L1, None)]
+    for day in ("2099-02-01", "2099-03-15", "2099-05-02"):
+        assert on(rows, day) == sorted([("甲公司", L1, "suspended", QA, "2099-05-03"), ("乙公司", L1, "suspended", QA, "2099-05-03")])
+    assert on(rows, "2099-05-03", "甲公司") == [("甲公司", L1, "in_force", L1, None)]
 
 
 def test_an_open_suspension_is_cut_short_by_a_resume_and_a_stop_ends_the_listing() -> None:
@@ -190,6 +190,42 @@ def test_a_suspension_of_one_part_only_leaves_the_listing_in_force() -> None:
 def test_a_document_with_no_date_lists_no_one() -> None:
     rows = membership([doc(L1)], [entity(L1, "add", "甲公司")])
     assert rows == []
+
+
+# --- end to end: team-written texts through extraction, build and the published query -------------------
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "list-membership.jsonl"
+
+
+@pytest.fixture(scope="module")
+def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/fixtures/list-membership.jsonl (fictional 2099 notices, marked samples): add, an investigation, a
+    spokesperson's 90-day suspension, a removal, a stop by name."""
+    from ingest.archive import Archive
+    from ingest.snapshot_import import import_snapshot
+    from kb.build import build
+    from kb.paths import DataDir
+
+    data = DataDir(tmp_path_factory.mktemp("list-fixture-kb"))
+    import_snapshot(FIXTURE, Archive(data.archive))
+    build(data.archive, data.db)
+    return data.db
+
+
+def test_the_texts_add_suspend_for_90_days_remove_and_stop(fixture_kb: Path) -> None:
+    def members(day: str) -> dict[str, tuple[str, str | None]]:
+        return {r["name_zh"]: (r["status"], r["status_end_date"]) for r in entities_on(fixture_kb, day, UEL)}
+
+    assert members("2099-01-03") == {}
+    assert members("2099-01-04") == {"阿尔法测试公司": ("in_force", "2099-02-01"), "贝塔测试公司": ("in_force", "2099-02-01")}
+    assert members("2099-01-20") == members("2099-01-04")  # 伽马测试集团 is only under investigation
+    for day in ("2099-02-01", "2099-05-02"):  # 自2099年2月1日起…90天: the last day is 2099-05-02
+        assert members(day) == {"阿尔法测试公司": ("suspended", "2099-05-03"), "贝塔测试公司": ("suspended", "2099-05-03")}
+    suspended = entities_on(fixture_kb, "2099-03-01", UEL)
+    assert {r["caused_by_title"] for r in suspended} == {"商务部新闻发言人就暂停2家测试实体不可靠实体清单措施答记者问【样例 SAMPLE】"}
+    assert members("2099-05-03") == {"阿尔法测试公司": ("in_force", "2099-07-01"), "贝塔测试公司": ("in_force", "2099-06-01")}
+    assert members("2099-06-01") == {"阿尔法测试公司": ("in_force", "2099-07-01")}  # 贝塔 removed
+    assert members("2099-07-01") == {}  # measures against 阿尔法 stopped
 
 
 # --- the real corpus ---------------------------------------------------------------------------------
