@@ -9,7 +9,7 @@ measures of a listing notice, or name the entity in their own decision):
   party (`measures`), or restores or suspends by name the measures against a party with no earlier listing
   known (`resume`, `suspend`: the text says the party is listed, though the KB lacks the listing notice);
   from that document's acting date: its effective date where one is known, else its signing date, else the
-  site's posting date. A warning (`warn`) or an investigation (`investigate`) never lists anyone.
+  site's posting date (an annex printing the parties: its notice's date, and its notice's status). A warning (`warn`) or an investigation (`investigate`) never lists anyone.
 - The listing ends on the date a later document removes the party from that list (`remove`) or stops the
   measures against it (`stop`), and when the listing document itself is repealed or its measures stopped
   (停止实施 is read as `repeals`; document_status_periods says `repealed`) or expire.
@@ -83,11 +83,17 @@ def acting_date(document: dict[str, Any]) -> str | None:
 
 def actions_from_rows(tables: dict[str, list[dict[str, Any]]]) -> list[Action]:
     documents = {d["id"]: d for d in tables["documents"]}
+
+    def dated(doc_id: str) -> str | None:
+        # an annex printing the parties acts when its notice does (its own page rarely prints a date)
+        doc = documents.get(doc_id, {})
+        parent = doc.get("attachment_of")
+        return acting_date(doc) or (acting_date(documents.get(parent, {})) if parent else None)
+
     out = []
     for e in tables.get("listed_entities", []):
-        doc = documents.get(e["document_id"], {})
         out.append(Action(e["id"], e["list_name"], e["name_zh"], e.get("name_en"), e.get("country"), e["action"],
-                          e["document_id"], acting_date(doc)))
+                          e["document_id"], dated(e["document_id"])))
     return sorted(out, key=lambda a: (a.date or "", a.id))
 
 

@@ -187,6 +187,19 @@ def test_a_suspension_of_one_part_only_leaves_the_listing_in_force() -> None:
     assert on(rows, "2099-03-01") == [("甲公司", L1, "in_force", L1, None)]
 
 
+def test_parties_printed_in_an_annex_are_listed_when_its_notice_acts_and_share_its_suspension() -> None:
+    annex = "snapshot:annex-of-2099-1"
+    rows = membership(
+        [doc(L1, "2099-01-01", "2099-01-15"), {**doc(annex, doc_type="other"), "attachment_of": L1},
+         doc(QA, posted="2099-02-01", doc_type="other")],
+        [entity(annex, "add", "甲公司")],
+        [relation(QA, "suspends", L1, "2099-02-01", "2099-05-01")],
+    )
+    assert on(rows, "2099-01-14") == []
+    assert on(rows, "2099-01-15") == [("甲公司", annex, "in_force", annex, "2099-02-01")]
+    assert on(rows, "2099-03-01") == [("甲公司", annex, "suspended", QA, "2099-05-02")]
+
+
 def test_a_document_with_no_date_lists_no_one() -> None:
     rows = membership([doc(L1)], [entity(L1, "add", "甲公司")])
     assert rows == []
