@@ -7,6 +7,7 @@ entity to its list history. Status periods, relations both ways and the facts as
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
@@ -18,6 +19,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from datasette import hookimpl
+from kb import document_outline, status_words
 from kb.fact_types import FactType, fact_types
 
 DB = "mofcom"
@@ -146,43 +148,102 @@ async def rows(db: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]
     return [dict(r) for r in await db.execute(sql, params)]
 
 
-async def document_view(datasette: Any, request: Any) -> Response:
-    doc_id = path_value(request.url_vars["doc_id"])
+async def has_table(db: Any, name: str) -> bool:
+    return bool(await rows(db, "select 1 from sqlite_master where name = :n", {"n": name}))
+
+
+async def document_labels(db: Any, ids: set[str]) -> dict[str, str]:
+    """Number (or title) of each document id, for the words a person reads instead of internal ids."""
+    if not ids:
+        return {}
+    params = {f"i{n}": i for n, i in enumerate(sorted(ids))}
+    found = await rows(db, "select id, doc_number, title from documents where id in ({})".format(
+        ", ".join(":" + k for k in params)), params)
+    return {r["id"]: r["doc_number"] or r["title"] or r["id"] for r in found}
+
+
+def bad_date(request: Any, message: str) -> Response:
+    if request.url_vars.get("format") == "json":
+        return Response.json({"ok": False, "error": message, "status": 400}, status=400)
+    return Response.html(f"<!DOCTYPE html><title>400</title><h1>400 Bad Request</h1><p>{html.escape(message)}</p>",
+                         status=400)
+
+
+def effective_dates(doc: dict[str, Any], part_rows: list[dict[str, Any]], periods: list[dict[str, Any]],
+                    part_key: Any) -> list[dict[str, Any]]:
+    """The dates the document and its clauses were to take effect, and what happened on each date
+    (a planned date reached while suspended did not bring the clause into force)."""
+    planned = []
+    if doc.get("effective_date"):
+        planned.append({"part": None, "effective_date": doc["effective_date"],
+                        "on_publication": bool(doc.get("effective_on_publication")), "span_id": None})
+    planned += sorted(part_rows, key=lambda r: part_key(r["part"]))
+    out = []
+    for row in planned:
+        own = [p for p in periods if p.get("part") == row["part"]] or [p for p in periods if not p.get("part")]
+        then = status_words.covering(own, row["effective_date"]) if row["effective_date"] else None
+        out.append({**row, "span_href": span_href(row["span_id"]) if row.get("span_id") else None,
+                    "then": then})
+    return out
+
+
+async def document_context(datasette: Any, doc: dict[str, Any], day: dt.date) -> dict[str, Any]:
     db = datasette.get_database(DB)
-    found = await rows(db, "select * from documents where id = :id", {"id": doc_id})
-    if not found:
-        raise NotFound(f"No document {doc_id}")
-    doc = found[0]
+    doc_id = doc["id"]
     marks = await fact_marks(db, doc_id)
     labels = mark_labels()
-    context = {
+    raw_periods = await rows(db, "select * from document_status_periods where document_id = :id order by start_date",
+                             {"id": doc_id})
+    relations_out = await rows(
+        db, "select * from document_relations where source_document_id = :id order by start_date, target_number",
+        {"id": doc_id})
+    relations_in = await rows(
+        db,
+        """select r.*, d.doc_number as source_number, d.title as source_title from document_relations r
+           left join documents d on d.id = r.source_document_id
+           where r.target_document_id = :id order by r.start_date, r.source_document_id""",
+        {"id": doc_id})
+    names = await document_labels(db, {p["caused_by_document_id"] for p in raw_periods if p["caused_by_document_id"]}
+                                  | {r["target_document_id"] for r in relations_out if r["target_document_id"]})
+    names[doc_id] = doc.get("doc_number") or doc.get("title") or doc_id
+    label = lambda i: names.get(i, i)  # noqa: E731 - a lookup passed down to the word builders
+    part_key = document_outline.part_order(doc.get("text"))
+    periods = sorted(raw_periods, key=lambda p: (part_key(p["part"]), p["start_date"]))
+    views = status_words.period_views(periods, label)
+    today = dt.date.today().isoformat()
+    attachments = await rows(db, "select id, title from documents where attachment_of = :id order by id", {"id": doc_id})
+    checks = (await rows(db, 'select id, "check", expected, found, part, span_id from extraction_checks '
+                             "where document_id = :id order by id", {"id": doc_id})
+              if await has_table(db, "extraction_checks") else [])
+    for check in checks:
+        check["span_href"] = span_href(check["span_id"])
+    part_rows = await rows(db, "select part, effective_date, on_publication, span_id from part_effective_dates "
+                               "where document_id = :id", {"id": doc_id})
+    return {
         "doc": doc,
+        "number": doc.get("doc_number"),
         "issuers": issuer_list(doc.get("issuers")),
         "doc_json": f"/{DB}/documents/{tilde_encode(doc_id)}.json",
+        "page_json": document_href(doc_id) + ".json",
+        "on": day.isoformat(),
+        "today": today,
+        "status_today": status_words.status_line(periods, today, label, part_key),
+        "status_on": status_words.status_line(periods, day.isoformat(), label, part_key),
+        "periods": views,
+        "effective_dates": effective_dates(doc, part_rows, views, part_key),
+        "annexes": document_outline.annexes(doc.get("text"), attachments),
+        "checks": checks,
+        "marks": marks,
         "text_html": highlight(doc.get("text") or "", marks),
         "mark_counts": {k: sum(1 for m in marks if m.kind == k) for k in labels},
         "mark_labels": labels,
         "mark_styles": mark_styles(),
-        "periods": await rows(
-            db,
-            "select * from document_status_periods where document_id = :id order by start_date, part",
-            {"id": doc_id},
-        ),
-        "relations_out": await rows(
-            db,
-            "select * from document_relations where source_document_id = :id order by start_date, target_number",
-            {"id": doc_id},
-        ),
-        "relations_in": await rows(
-            db,
-            """select r.*, d.doc_number as source_number, d.title as source_title from document_relations r
-               left join documents d on d.id = r.source_document_id
-               where r.target_document_id = :id order by r.start_date, r.source_document_id""",
-            {"id": doc_id},
-        ),
+        "relations_out": relations_out,
+        "relations_in": relations_in,
+        "target_labels": names,
         "controls": await rows(
             db,
-            """select control_code, item, gloss_en(item) as item_en, part from controls
+            """select control_code, item, gloss_en(item) as item_en, part, role from controls
                where document_id = :id order by id""",
             {"id": doc_id},
         ),
@@ -200,9 +261,26 @@ async def document_view(datasette: Any, request: Any) -> Response:
         "code_href": code_href,
         "entity_href": entity_href,
     }
+
+
+JSON_KEYS = ("doc", "number", "issuers", "on", "today", "status_today", "status_on", "periods", "effective_dates",
+             "annexes", "checks", "relations_out", "relations_in", "controls", "hs_codes", "entities")
+
+
+async def document_view(datasette: Any, request: Any) -> Response:
+    doc_id = path_value(request.url_vars["doc_id"])
+    try:
+        day = status_words.parse_day("on", request.args.get("on"), dt.date.today())
+    except status_words.DateError as exc:
+        return bad_date(request, f"/-/document/{doc_id}: {exc}")
+    db = datasette.get_database(DB)
+    found = await rows(db, "select * from documents where id = :id", {"id": doc_id})
+    if not found:
+        raise NotFound(f"No document {doc_id}")
+    context = await document_context(datasette, found[0], day)
     if request.url_vars.get("format") == "json":  # the page's JSON twin: the same data, no HTML
-        keys = ("doc", "issuers", "periods", "relations_out", "relations_in", "controls", "hs_codes", "entities")
-        return Response.json({k: context[k] for k in keys} | {"marks": [m._asdict() for m in marks]})
+        return Response.json({k: context[k] for k in JSON_KEYS}
+                             | {"marks": [m._asdict() for m in context["marks"]]})
     return Response.html(await datasette.render_template("document.html", context, request=request))
 
 
