@@ -220,3 +220,30 @@ def test_ftm_entities_are_served(served_kb: str) -> None:
     schemata = {e["schema"] for e in entities}
     assert schemata == {"Document", "LegalEntity", "Sanction"}
     assert any("Fujitsu" in " ".join(e["properties"].get("name", [])) for e in entities)
+
+
+# -- timeline ------------------------------------------------------------------------------------------
+
+def test_timeline_defaults_to_the_years_with_activity_and_zooms(served_kb: str, built_kb: Path) -> None:
+    conn = sqlite3.connect(built_kb)
+    try:
+        first = conn.execute("select min(p.start_date) from document_status_periods p join documents d "
+                             "on d.id = p.document_id where d.doc_type in ('announcement', 'order')").fetchone()[0]
+        earliest = conn.execute("select min(start_date) from document_status_periods").fetchone()[0]
+    finally:
+        conn.close()
+    data = get(served_kb, "/-/timeline.json").json()
+    assert data["range"]["from"] == f"{first[:4]}-01-01" and first[:4] > earliest[:4]
+    assert data["range"]["to"] == f"{dt.date.today().year + 1}-01-01"
+    zoomed = get(served_kb, "/-/timeline.json", **{"from": "2025", "to": "2026"}).json()
+    assert zoomed["range"] == {"from": "2025-01-01", "to": "2027-01-01"}
+    assert get(served_kb, "/-/timeline.json", **{"from": "all"}).json()["range"] == {"from": None, "to": None}
+    for bad in ({"from": "20x5"}, {"from": "2026", "to": "2025"}):
+        assert "parameter" in get(served_kb, "/-/timeline.json", expect=400, **bad).json()["error"]
+    lane = next(lane for lane in data["lanes"] if lane["document_id"] == N61 and lane["part"] is None)
+    suspended = next(p for p in lane["periods"] if p["status"] == "suspended")
+    assert suspended["end_date"] == "2026-11-11" and suspended["last_day"] == "2026-11-10"
+    assert suspended["cause_text_en"] == f"suspended by {N70}"
+    soup = soup_of(served_kb, "/-/timeline")
+    assert soup.select_one("select#kb-from option[selected]")["value"] == first[:4]
+    assert "earliest part_effective" not in soup.select_one("table.kb-history").get_text()
