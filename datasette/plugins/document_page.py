@@ -206,7 +206,9 @@ async def document_context(datasette: Any, doc: dict[str, Any], day: dt.date) ->
     names = await document_labels(db, {p["caused_by_document_id"] for p in raw_periods if p["caused_by_document_id"]}
                                   | {r["target_document_id"] for r in relations_out if r["target_document_id"]})
     names[doc_id] = doc.get("doc_number") or doc.get("title") or doc_id
-    label = lambda i: names.get(i, i)  # noqa: E731 - a lookup passed down to the word builders
+
+    def label(doc: str) -> str:
+        return names.get(doc) or doc
     part_key = document_outline.part_order(doc.get("text"))
     periods = sorted(raw_periods, key=lambda p: (part_key(p["part"]), p["start_date"]))
     views = status_words.period_views(periods, label)
