@@ -247,3 +247,19 @@ def test_timeline_defaults_to_the_years_with_activity_and_zooms(served_kb: str, 
     soup = soup_of(served_kb, "/-/timeline")
     assert soup.select_one("select#kb-from option[selected]")["value"] == first[:4]
     assert "earliest part_effective" not in soup.select_one("table.kb-history").get_text()
+
+
+def test_internal_ids_read_as_titles_in_datasette_tables(served_kb: str, built_kb: Path) -> None:
+    conn = sqlite3.connect(built_kb)
+    try:
+        doc_id, title = conn.execute(
+            "select d.id, d.title from documents d join document_status_periods p on p.document_id = d.id "
+            "where d.doc_number is null and d.title is not null and d.id like '%:%' "
+            "and p.start_date <= '2026-01-15' and (p.end_date is null or '2026-01-15' < p.end_date) "
+            "order by d.id limit 1").fetchone()
+    finally:
+        conn.close()
+    soup = soup_of(served_kb, "/mofcom/status_on", date="2026-01-15")  # a canned query: no foreign-key labels
+    link = soup.select_one(f'td a[href="{doc_path(doc_id)}"]')
+    assert link is not None and link.get_text(" ", strip=True) == f"{title} {doc_id}"
+    assert link.em.get_text() == doc_id

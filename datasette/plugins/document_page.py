@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import json
 import re
+from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlencode
 
@@ -294,10 +295,30 @@ def register_routes() -> list[tuple[str, Any]]:
 DOCUMENT_COLUMNS = {"document_id", "source_document_id", "target_document_id", "caused_by_document_id"}
 
 
+# Ids that are no document number ("<source>:<sha256 prefix>") read as their title; the database is served
+# immutable, so the titles are read once per database file.
+_TITLES: dict[tuple[str, float], dict[str, str]] = {}
+
+
+async def internal_id_titles(datasette: Any) -> dict[str, str]:
+    db = datasette.get_database(DB)
+    key = (str(db.path), Path(db.path).stat().st_mtime if db.path and Path(db.path).is_file() else 0.0)
+    if key not in _TITLES:
+        rows = await db.execute("select id, title from documents where doc_number is null and title is not null")
+        _TITLES.clear()
+        _TITLES[key] = {r["id"]: r["title"] for r in rows}
+    return _TITLES[key]
+
+
+def document_cell(value: str, label: str | None) -> Markup:
+    text = html.escape(value) if not label or label == value else f"{html.escape(label)} <em>{html.escape(value)}</em>"
+    return Markup(f'<a href="{html.escape(document_href(value))}">{text}</a>')
+
+
 @hookimpl
-def render_cell(value: Any, column: str, table: str | None, database: str) -> Markup | None:
-    """Document ids anywhere in the tables link to the document page, span ids to the passage in it,
-    codes to their history."""
+def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """Document ids anywhere in the tables link to the document page (an internal id shows the document's
+    title beside it), span ids to the passage in it, codes to their history."""
     if database != DB:
         return None
     label = None
@@ -306,8 +327,14 @@ def render_cell(value: Any, column: str, table: str | None, database: str) -> Ma
     if not isinstance(value, str) or not value:
         return None
     if (table == "documents" and column == "id") or column in DOCUMENT_COLUMNS:
-        text = html.escape(value) if not label or label == value else f"{html.escape(label)} <em>{html.escape(value)}</em>"
-        return Markup(f'<a href="{html.escape(document_href(value))}">{text}</a>')
+        if label or ":" not in value:
+            return document_cell(value, label)
+        doc_id = value
+
+        async def titled() -> Markup:
+            return document_cell(doc_id, (await internal_id_titles(datasette)).get(doc_id))
+
+        return titled()
     if column == "span_id" or (table == "spans" and column == "id"):
         href = span_href(value)
         return Markup(f'<a href="{html.escape(href)}">{html.escape(value)}</a>') if href else None
