@@ -21,7 +21,7 @@ union all
 select 'status', p.document_id, d.doc_number, d.title, d.doc_type, p.part, p.start_date, p.status,
        (select q.status from document_status_periods q where q.document_id = p.document_id
          and coalesce(q.part, '') = coalesce(p.part, '') and q.end_date = p.start_date),
-       p.caused_by_document_id, c.doc_number, p.end_date
+       p.caused_by_document_id, coalesce(c.doc_number, c.title), p.end_date
 from document_status_periods p join documents d on d.id = p.document_id
 left join documents c on c.id = p.caused_by_document_id
 where p.start_date between :since and :until

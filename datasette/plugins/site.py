@@ -38,7 +38,7 @@ COVERAGE_SQL = {
 # The whole-document status of every document today, and the control codes in force today.
 TODAY_SQL = """
 select p.status, p.document_id, d.doc_number, d.title, p.start_date, p.end_date, p.caused_by_document_id,
-       c.doc_number as caused_by_number
+       coalesce(c.doc_number, c.title) as caused_by_number
 from document_status_periods p join documents d on d.id = p.document_id
 left join documents c on c.id = p.caused_by_document_id
 where p.part is null and p.start_date <= :d and (p.end_date is null or :d < p.end_date)

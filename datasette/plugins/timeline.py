@@ -16,7 +16,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from datasette import hookimpl
-from kb import status_words
+from kb import document_outline, status_words
 from kb.web_safety import script_json
 
 DB = "mofcom"
@@ -26,7 +26,7 @@ HS = re.compile(r"^[0-9]{8}(?:[0-9]{2})?$")
 
 PERIODS_SQL = """
 select p.document_id, p.part, p.status, p.start_date, p.end_date, p.caused_by_document_id as caused_by, p.basis,
-       d.doc_number, d.title, d.signed_date, c.doc_number as caused_by_number
+       d.doc_number, d.title, d.signed_date, coalesce(c.doc_number, c.title) as caused_by_number
 from document_status_periods p join documents d on d.id = p.document_id
 left join documents c on c.id = p.caused_by_document_id
 {where}
@@ -97,6 +97,10 @@ def lanes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         lane["periods"].append(
             {k: row[k] for k in ("status", "start_date", "end_date", "caused_by", "caused_by_number", "basis")}
         )
+    # A document's own lanes: the whole document first, then its parts by their numbers (一（一）, 一（二）, 一（三）).
+    first_seen = {doc: i for i, doc in reversed(list(enumerate(k[0] for k in out)))}
+    part_key = document_outline.part_order(None)
+    out = dict(sorted(out.items(), key=lambda kv: (first_seen[kv[0][0]], part_key(kv[0][1]))))
     numbers = {r["caused_by"]: r["caused_by_number"] for r in rows if r["caused_by"] and r["caused_by_number"]}
     for lane in out.values():  # the dates and causes people read (the chart keeps the exclusive ends)
         views = status_words.period_views(
