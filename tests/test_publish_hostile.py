@@ -34,7 +34,10 @@ def kb_pages(db_path: Path) -> list[str]:
 
     pages = ["/", "/mofcom", "/-/search?q=" + quote("金属钐"), "/-/search?q=" + quote("<script>alert(1)</script>"),
              "/-/search?q=xss", "/-/timeline", "/-/feeds/documents.atom", "/-/glossary.json",
-             "/mofcom/entities_on_lists", "/mofcom/search?q=" + quote("钐"), "/mofcom/status_on?date=2025-06-01"]
+             "/mofcom/entities_on_lists", "/mofcom/search?q=" + quote("钐"), "/mofcom/status_on?date=2025-06-01",
+             "/-/checks", "/-/changes?since=2000-01-01", "/-/timeline?from=all",
+             "/-/search?q=" + quote("钐") + "&status=in_force&on=2025-06-01"]
+    pages += ["/-/document/" + quote(d, safe="") + "?on=2025-06-01" for d in docs[:10]]
     pages += ["/-/document/" + quote(d, safe="") for d in docs]
     pages += ["/mofcom/documents/" + tilde_encode(d) for d in docs[:10]]
     pages += ["/-/code/" + quote(c, safe="") for c in codes]
