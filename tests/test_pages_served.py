@@ -263,3 +263,17 @@ def test_internal_ids_read_as_titles_in_datasette_tables(served_kb: str, built_k
     link = soup.select_one(f'td a[href="{doc_path(doc_id)}"]')
     assert link is not None and link.get_text(" ", strip=True) == f"{title} {doc_id}"
     assert link.em.get_text() == doc_id
+
+
+def test_every_result_list_has_csv_beside_json(served_kb: str) -> None:
+    changes = get(served_kb, "/-/changes.json", since="2025-11-01", until="2025-11-30").json()
+    rows = list(csv.DictReader(io.StringIO(get(served_kb, "/-/changes.csv", since="2025-11-01",
+                                               until="2025-11-30").text)))
+    assert [(r["date"], r["document_id"], r["what_en"]) for r in rows] == [
+        (e["date"], e["document_id"], e["what_en"]) for e in changes["changes"]]
+    assert rows and all(r["url"].startswith("http") for r in rows)
+    checks = get(served_kb, "/-/checks.json").json()
+    check_rows = list(csv.DictReader(io.StringIO(get(served_kb, "/-/checks.csv").text)))
+    assert len(check_rows) == checks["count"]
+    assert all("#span-" in r["url"] for r in check_rows)
+    assert "since" in get(served_kb, "/-/changes.csv", expect=400, since="x").text

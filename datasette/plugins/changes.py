@@ -1,4 +1,4 @@
-"""`/-/changes?since=DATE[&until=DATE]` (+ `.json`, + `/-/feeds/changes.atom?since=DATE`): what changed in the
+"""`/-/changes?since=DATE[&until=DATE]` (+ `.json`, `.csv`, + `/-/feeds/changes.atom?since=DATE`): what changed in the
 regime in a date range (kb/changes.py), newest first; `since` defaults to 90 days ago, `until` to today.
 A malformed date is a 400 naming the parameter."""
 
@@ -15,10 +15,13 @@ from datasette import hookimpl
 from kb import changes as kb_changes
 from kb.atom import TAG, Entry, atom_feed
 from kb.status_words import DateError, parse_day
+from kb.table_csv import to_csv
 
 DB = "mofcom"
 DEFAULT_DAYS = 90
 FEED_SIZE = 100
+CSV_COLUMNS = ("date", "document_id", "label", "part", "event", "status", "what_zh", "what_en", "last_day",
+               "caused_by_document_id", "caused_by_number", "title", "url")
 
 
 def date_range(request: Any, today: dt.date) -> dict[str, str]:
@@ -45,7 +48,7 @@ async def change_list(datasette: Any, since: str, until: str) -> list[dict[str, 
 def bad_request(message: str, fmt: str) -> Response:
     if fmt == "json":
         return Response.json({"ok": False, "error": message, "status": 400}, status=400)
-    if fmt == "atom":
+    if fmt in ("atom", "csv"):
         return Response.text(message, status=400)
     return Response.html(f"<!DOCTYPE html><title>400</title><h1>400 Bad Request</h1><p>{html.escape(message)}</p>",
                          status=400)
@@ -61,8 +64,13 @@ async def changes_view(datasette: Any, request: Any) -> Response:
     data = {**span, "count": len(events), "changes": events}
     if fmt == "json":
         return Response.json(data)
+    if fmt == "csv":
+        base = datasette.absolute_url(request, "/").rstrip("/")
+        rows = [{**e, "url": base + e["href"]} for e in events]
+        return Response(to_csv(rows, CSV_COLUMNS), content_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": 'attachment; filename="changes.csv"'})
     context = {**data, "feed": "/-/feeds/changes.atom?" + urlencode({"since": span["since"]}),
-               "json": "/-/changes.json?" + urlencode(span)}
+               "json": "/-/changes.json?" + urlencode(span), "csv": "/-/changes.csv?" + urlencode(span)}
     return Response.html(await datasette.render_template("changes.html", context, request=request))
 
 
@@ -95,6 +103,6 @@ async def changes_feed(datasette: Any, request: Any) -> Response:
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [
-        (r"^/-/changes(?:\.(?P<format>json))?$", changes_view),
+        (r"^/-/changes(?:\.(?P<format>json|csv))?$", changes_view),
         (r"^/-/feeds/changes\.atom$", changes_feed),
     ]

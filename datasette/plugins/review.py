@@ -1,4 +1,4 @@
-"""`/-/checks` (and `/-/checks.json`): every open extraction check (table extraction_checks, written by
+"""`/-/checks` (and `/-/checks.json`, `/-/checks.csv`): every open extraction check (table extraction_checks, written by
 kb/extract/checks.py), grouped by document, each linked to the document page and to the passage that
 makes the check, so a reviewer can go through them one by one."""
 
@@ -10,8 +10,11 @@ from urllib.parse import quote
 from datasette.utils.asgi import Response
 
 from datasette import hookimpl
+from kb.table_csv import to_csv
 
 DB = "mofcom"
+CSV_COLUMNS = ("document_id", "doc_number", "title", "date", "check", "expected", "found", "part", "span_id",
+               "passage", "url")
 CHECKS_SQL = """
 select c.id, c.document_id, c."check", c.expected, c.found, c.part, c.span_id, s.text as passage,
        d.doc_number, d.title, d.doc_type, coalesce(d.signed_date, d.posted_date) as date
@@ -50,12 +53,18 @@ async def checks_view(datasette: Any, request: Any) -> Response:
     data = {"count": len(rows), "documents": documents, "table": present}
     if request.url_vars.get("format") == "json":
         return Response.json(data)
+    if request.url_vars.get("format") == "csv":
+        base = datasette.absolute_url(request, "/").rstrip("/")
+        flat = [{**{k: d[k] for k in ("document_id", "doc_number", "title", "date")}, **c,
+                 "url": base + c["passage_href"]} for d in documents for c in d["checks"]]
+        return Response(to_csv(flat, CSV_COLUMNS), content_type="text/csv; charset=utf-8",
+                        headers={"content-disposition": 'attachment; filename="checks.csv"'})
     return Response.html(await datasette.render_template("checks.html", data, request=request))
 
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/checks(?:\.(?P<format>json))?$", checks_view)]
+    return [(r"^/-/checks(?:\.(?P<format>json|csv))?$", checks_view)]
 
 
 @hookimpl

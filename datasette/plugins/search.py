@@ -8,10 +8,8 @@ Filters: `type` (doc_type), `list` (list name), `status` (on `on`), `year`."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import html
-import io
 import re
 import sqlite3
 from typing import Any
@@ -26,6 +24,7 @@ from datasette import hookimpl
 from kb import search as kb_search
 from kb import search_snippet, status_words, table_search
 from kb.schema import load_schema
+from kb.table_csv import to_csv
 from kb.web_safety import settings
 
 DB = "mofcom"
@@ -179,13 +178,8 @@ async def texts_of(db: Any, ids: list[str]) -> dict[str, str]:
 
 
 def csv_response(q: str, results: list[dict[str, Any]], base: str) -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in results:
-        row = {**r, "hit_kind": r["kind"], "url": base + r["href"], "is_sample": int(r["is_sample"])}
-        writer.writerow([row.get(c) if row.get(c) is not None else "" for c in CSV_COLUMNS])
-    return Response(out.getvalue(), content_type="text/csv; charset=utf-8",
+    rows = [{**r, "hit_kind": r["kind"], "url": base + r["href"], "is_sample": int(r["is_sample"])} for r in results]
+    return Response(to_csv(rows, CSV_COLUMNS), content_type="text/csv; charset=utf-8",
                     headers={"content-disposition": 'attachment; filename="search.csv"'})
 
 
