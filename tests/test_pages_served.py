@@ -277,3 +277,12 @@ def test_every_result_list_has_csv_beside_json(served_kb: str) -> None:
     assert len(check_rows) == checks["count"]
     assert all("#span-" in r["url"] for r in check_rows)
     assert "since" in get(served_kb, "/-/changes.csv", expect=400, since="x").text
+
+
+def test_home_page_has_a_json_twin(served_kb: str) -> None:
+    data = get(served_kb, "/-/home.json").json()
+    soup = soup_of(served_kb, "/")
+    assert soup.select_one('head link[rel="alternate"][type="application/json"]')["href"] == "/-/home.json"
+    assert str(data["coverage"]["documents"]) == soup.select_one("section.kb-coverage .kb-big strong").get_text()
+    assert str(data["codes_today"]) == soup.select_one("section.kb-today .kb-big strong").get_text()
+    assert set(data["today_status"]) <= {"in_force", "suspended", "published_not_effective", "repealed", "expired"}

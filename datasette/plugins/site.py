@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from datasette.utils.asgi import Response
+
 from datasette import hookimpl
 from kb import changes as kb_changes
 from kb.status_words import last_day
@@ -99,6 +101,16 @@ async def home_facts(db: Any, today: dt.date) -> dict[str, Any]:
         "recent": recent,
         "recent_since": since,
     }
+
+
+async def home_json(datasette: Any, request: Any) -> Response:
+    """The home page's own facts as JSON (Datasette's /.json lists the databases, not these)."""
+    return Response.json(await home_facts(datasette.get_database(DB), dt.date.today()))
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/-/home\.json$", home_json)]
 
 
 @hookimpl
