@@ -157,6 +157,26 @@ def _build_report(data: DataDir, summary: BuildSummary) -> None:
                    f"documents.is_sample = 1): not MOFCOM's texts")
 
 
+@cli.command("export-ftm")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (atomically) instead of stdout.")
+@click.pass_obj
+def export_ftm(data: DataDir, output: Path | None) -> None:
+    """Listed entities as FollowTheMoney entities (line-delimited JSON): LegalEntity, Sanction, Document."""
+    from kb.ftm_export import export
+
+    lines = list(export(data.db))  # fails (missing database) before any file is opened
+    if output is None:
+        for line in lines:
+            click.echo(line)
+        return
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        count = sum(out.write(line + "\n") > 0 for line in lines)
+    partial.replace(output)  # a failed export never leaves a half-written file under the final name
+    click.echo(f"{count} FtM entities → {output}", err=True)
+
+
 @cli.command("on")
 @click.argument("date", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--code", default=None, help="Only control codes that are or start with CODE (1C9, 1C902.a).")
