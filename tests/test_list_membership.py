@@ -213,7 +213,7 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "list-membership.jsonl"
 @pytest.fixture(scope="module")
 def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """tests/fixtures/list-membership.jsonl (fictional 2099 notices, marked samples): add, an investigation, a
-    spokesperson's 90-day suspension, a removal, a stop by name."""
+    spokesperson's 90-day suspension, a removal, a stop by name; a countermeasure 令 and a 令 suspending it."""
     from ingest.archive import Archive
     from ingest.snapshot_import import import_snapshot
     from kb.build import build
@@ -239,6 +239,19 @@ def test_the_texts_add_suspend_for_90_days_remove_and_stop(fixture_kb: Path) -> 
     assert members("2099-05-03") == {"阿尔法测试公司": ("in_force", "2099-07-01"), "贝塔测试公司": ("in_force", "2099-06-01")}
     assert members("2099-06-01") == {"阿尔法测试公司": ("in_force", "2099-07-01")}  # 贝塔 removed
     assert members("2099-07-01") == {}  # measures against 阿尔法 stopped
+
+
+def test_an_order_suspending_an_order_suspends_the_countermeasure_list_for_one_year(fixture_kb: Path) -> None:
+    """商务部令2099年第2号: 自2099年3月1日起，暂停商务部令二〇九九年第1号所列相关措施一年 (last day 2100-03-01)."""
+    def members(day: str) -> set[tuple[str, str, str | None]]:
+        return {(r["name_zh"], r["status"], r["caused_by_number"]) for r in entities_on(fixture_kb, day, "反制清单")}
+
+    order1, order2 = "商务部令2099年第1号", "商务部令2099年第2号"
+    assert members("2099-01-09") == set()
+    assert members("2099-02-28") == {("德尔塔测试公司", "in_force", order1), ("艾普西隆测试公司", "in_force", order1)}
+    for day in ("2099-03-01", "2100-03-01"):
+        assert members(day) == {("德尔塔测试公司", "suspended", order2), ("艾普西隆测试公司", "suspended", order2)}, day
+    assert members("2100-03-02") == {("德尔塔测试公司", "in_force", order1), ("艾普西隆测试公司", "in_force", order1)}
 
 
 # --- the real corpus ---------------------------------------------------------------------------------
