@@ -78,8 +78,12 @@ def read_catalogue(source: Source, name: str | None = None, *, password: str = "
         if segments:
             frame = segments[-1][0]
         if not started and segments:
-            above = segments[0][0].header_top
-            preamble += [" ".join(w.text for w in line) for line in lines if line[0].bottom <= above]
+            # Above the first header row: the title (preamble), then any section headings opening the table.
+            above = [line for line in lines if line[0].bottom <= segments[0][0].header_top]
+            texts = [" ".join(w.text for w in line) for line in above]
+            first = next((i for i, t in enumerate(texts) if any(p.match(t) for p in layout.headings)), len(texts))
+            preamble += texts[:first]
+            reader.read_headings(page.number, above[first:], segments[0][0])
         for segment_frame, segment_lines in segments:
             reader.read_page(page.number, segment_lines, segment_frame, page.hrules)
     if frame is None:
