@@ -57,7 +57,7 @@ class Attachment:
     media_type: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long catalogue holds many thousand rows
 class CatalogueRow:
     """One row of a catalogue table (the control list or the licence catalogue)."""
 

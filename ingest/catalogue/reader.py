@@ -153,13 +153,9 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
             check_page_count(name, declared_pages(pdf))
         except LimitError as exc:
             raise PdfLimitError(exc.source, exc.reason) from exc
-        try:
-            pages = pdf.pages
-        except Exception as exc:  # pdfminer raises many types on a damaged page tree
-            raise CorruptPdfError(name, f"unreadable page tree: {_describe(exc)}") from exc
-        if not pages:
-            raise EmptyPdfError(name, "PDF has no pages")
-        for number, page in enumerate(pages, 1):
+        count = 0
+        for number, page in enumerate(_lazy_pages(pdf, name), 1):
+            count = number
             try:
                 _check_content_streams(page.page_obj, name, number)
                 words = page.extract_words(x_tolerance=X_TOLERANCE, y_tolerance=X_TOLERANCE)
@@ -168,7 +164,7 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
                 raise
             except Exception as exc:  # damaged content streams raise anything from zlib to KeyError
                 raise CorruptPdfError(name, f"page {number}: {_describe(exc)}") from exc
-            yield PageContent(
+            content = PageContent(
                 number=number,
                 words=tuple(Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words),
                 rules=tuple(
@@ -182,7 +178,42 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
                     if e["orientation"] == "h" and e["x1"] - e["x0"] >= MIN_RULE_LENGTH
                 ),
             )
-            page.close()  # drop pdfplumber's per-page caches: memory stays flat on long catalogues
+            del words, edges
+            _release(pdf, page)
+            yield content
+        if not count:
+            raise EmptyPdfError(name, "PDF has no pages")
+
+
+def _lazy_pages(pdf: pdfplumber.PDF, name: str) -> Iterator[pdfplumber.page.Page]:
+    """The pages one at a time (pdfplumber's `pdf.pages` builds and keeps every page up front)."""
+    pages = PDFPage.create_pages(pdf.doc)
+    number = 0
+    while True:
+        try:
+            page_obj = next(pages)
+        except StopIteration:
+            return
+        except Exception as exc:  # pdfminer raises many types on a damaged page tree
+            raise CorruptPdfError(name, f"unreadable page tree: {_describe(exc)}") from exc
+        number += 1
+        yield pdfplumber.page.Page(pdf, page_obj, page_number=number)
+
+
+def _release(pdf: pdfplumber.PDF, page: pdfplumber.page.Page) -> None:
+    """Drop what a read page leaves behind, so memory stays flat on long catalogues: pdfplumber's
+    per-page caches, and the page's content streams in pdfminer's object cache (fonts and other
+    shared resources stay cached: every page uses them)."""
+    page.close()
+    contents = page.page_obj.attrs.get("Contents")
+    cache = getattr(pdf.doc, "_cached_objs", None)
+    if cache is None:
+        return
+    cache.pop(page.page_obj.pageid, None)  # the page's own dictionary
+    for ref in contents if isinstance(contents, list) else [contents]:
+        objid = getattr(ref, "objid", None)
+        if objid is not None:
+            cache.pop(objid, None)
 
 
 def _check_content_streams(page: PDFPage, name: str, number: int) -> None:

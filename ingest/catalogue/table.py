@@ -109,7 +109,8 @@ class TableReader:
 
     def __init__(self, layout: Layout | None = None) -> None:
         self.layout = layout or load_layout()
-        self._drafts: list[_RowDraft] = []  # closed rows; merged cells are resolved at the end
+        self.rows: list[CatalogueRow] = []
+        self._pending: list[_RowDraft] = []  # closed rows a merged cell may still run down from
         self.headings: list[Heading] = []
         self.pages = 0
         self._row: _RowDraft | None = None
@@ -170,7 +171,7 @@ class TableReader:
         (printed once for both, often centred in the merged cell)."""
         middle = (line[0].top + line[0].bottom) / 2  # bands are cut at line middles too
         above = [y for y in self._hrules if y < middle]
-        previous = self._drafts[-1] if self._drafts and self._row is None else self._row
+        previous = self._pending[-1] if self._pending and self._row is None else self._row
         if not above or previous is None or previous.page != page:
             return frozenset()
         top = above[-1]
@@ -189,8 +190,14 @@ class TableReader:
     def finish(self) -> CatalogueTable:
         self._close_block()
         self._close_row()
-        rows = tuple(draft.row(self.layout.hs_code) for draft in _resolve_merged(self._drafts))
-        return CatalogueTable(rows, tuple(self.headings), self.pages)
+        self._flush()
+        return CatalogueTable(tuple(self.rows), tuple(self.headings), self.pages)
+
+    def _flush(self) -> None:
+        """Rows no merged cell can reach any more, as CatalogueRows (drafts are larger: memory stays
+        flat in the page count)."""
+        self.rows.extend(draft.row(self.layout.hs_code) for draft in _resolve_merged(self._pending))
+        self._pending = []
 
     def _bands(self, lines: list[list[Word]]) -> list[list[list[Word]]]:
         """Lines grouped by the horizontal rules between them (one group when there are none)."""
@@ -274,18 +281,23 @@ class TableReader:
         if block is None:
             return
         if block.kind == "heading":
-            self.headings.append(Heading(block.page, join_wrapped(block.lines), len(self._drafts)))
+            self.headings.append(Heading(block.page, join_wrapped(block.lines), self._count()))
         elif self._row is not None:
             self._row.notes.append(block.lines)
         else:  # a note under a heading, before its first row
-            last = self.headings.pop() if self.headings else Heading(block.page, "", len(self._drafts))
+            last = self.headings.pop() if self.headings else Heading(block.page, "", self._count())
             note = join_wrapped(block.lines)
             self.headings.append(Heading(last.page, last.text, last.first_row, (*last.notes, note)))
 
     def _close_row(self) -> None:
         if self._row is not None:
-            self._drafts.append(self._row)
+            if not self._row.merged_up:
+                self._flush()
+            self._pending.append(self._row)
             self._row = None
+
+    def _count(self) -> int:
+        return len(self.rows) + len(self._pending)
 
 
 def _resolve_merged(drafts: list[_RowDraft]) -> list[_RowDraft]:
