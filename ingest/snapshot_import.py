@@ -43,6 +43,31 @@ def import_snapshot(path: Path, archive: Archive) -> ImportSummary:
     return summary
 
 
+def import_dataset(path: Path, archive: Archive) -> ImportSummary:
+    """Archive a catalogue dataset file (ingest/catalogue/editions.yml `datasets`) whole, under
+    `dataset:<file name>`, refusing a file in no known shape (nothing is stored then)."""
+    from ingest.catalogue.datasets import parse_dataset
+    from ingest.limits import read_bounded
+    from ingest.sources import catalogue_data
+
+    data = read_bounded(path)
+    parse_dataset(data, str(path))  # raises a DatasetError naming the file
+    url = catalogue_data.dataset_url(path.name)
+    summary = ImportSummary()
+    had = archive.latest().get(url) is not None
+    _record, is_new = archive.store(data, url=url, source=catalogue_data.NAME, kind="page",
+                                    content_type=catalogue_data.CONTENT_TYPE, status=200)
+    summary.count(is_new, had)
+    return summary
+
+
+def is_dataset_file(path: Path) -> bool:
+    from ingest.catalogue.datasets import is_dataset
+    from ingest.limits import read_bounded
+
+    return path.suffix in (".json", ".jsonl") and is_dataset(read_bounded(path))
+
+
 SITE_DIR = "site"
 
 

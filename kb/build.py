@@ -23,7 +23,7 @@ from typing import Any
 
 from ingest.archive import Archive
 from ingest.document import Document
-from kb import fingerprint, search, status, table_search
+from kb import editions, fingerprint, search, status, table_search
 from kb.errors import KbError
 from kb.facts import Facts
 from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
@@ -102,7 +102,10 @@ def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[di
         tables[name] = load.number_rows(rows)
     relations = tables.setdefault("document_relations", [])
     doc_rows = [load.document_row(d, f) for d, f in zip(documents, facts, strict=True)]
+    doc_rows = editions.link_datasets(documents, doc_rows)  # a dataset file hangs from the notice it names
     tables["documents"] = load.add_reference_documents(doc_rows, relations)
+    tables["catalogue_editions"], tables["catalogue_entries"] = editions.edition_tables(
+        documents, tables["documents"], set(spans))
     tables["document_status_periods"] = status.period_rows(tables)
     tables["search_index"] = search.index_entries(tables)
     return tables

@@ -40,9 +40,12 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
 def import_(data: DataDir, sources: tuple[Path, ...]) -> None:
     """Archive snapshot files (JSON Lines shaped like the portal corpus) or a folder of them, offline.
 
+    Catalogue dataset files (the control list's codes as JSON Lines, a licence catalogue's HS numbers as
+    JSON: ingest/catalogue/editions.yml) are archived whole and built like a catalogue PDF.
+
     A folder's `site/<host>/<path>` mirror tree is archived too, as pages and attachments of their source."""
     from ingest.archive import Archive
-    from ingest.snapshot_import import SITE_DIR, import_site, import_snapshot
+    from ingest.snapshot_import import SITE_DIR, import_dataset, import_site, import_snapshot, is_dataset_file
 
     archive = Archive(data.archive)
     for source in sources:
@@ -50,9 +53,14 @@ def import_(data: DataDir, sources: tuple[Path, ...]) -> None:
             site = import_site(source / SITE_DIR, archive)
             click.echo(f"{source / SITE_DIR}: {site.new} new, {site.changed} changed, "
                        f"{site.unchanged} unchanged, {len(site.failed)} failed")
-        files = sorted(source.glob("*.jsonl")) if source.is_dir() else [source]
+        files = sorted([*source.glob("*.jsonl"), *source.glob("*.json")]) if source.is_dir() else [source]
         for file in files:
-            summary = import_snapshot(file, archive)
+            if is_dataset_file(file):  # catalogue entries as data: the control list's codes, HS numbers
+                summary = import_dataset(file, archive)
+            elif file.suffix == ".json" and source.is_dir():
+                continue
+            else:
+                summary = import_snapshot(file, archive)
             click.echo(
                 f"{file}: {summary.new} new, {summary.changed} changed, "
                 f"{summary.unchanged} unchanged, {len(summary.failed)} failed"

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import urlparse
 
+from ingest.catalogue.datasets import kind_of
 from ingest.catalogue.reader import read_catalogue
 from ingest.catalogue.table import CatalogueTable, Heading
 from ingest.document import CatalogueRow, Document
@@ -58,7 +60,28 @@ def catalogue_document(
 ) -> Document:
     """Parse a catalogue PDF's bytes (raises a CatalogueError naming `url`) into a Document."""
     table = read_catalogue(data, url)
+    edition = {"kind": kind_of(title, *table.preamble[:3], *(h.text for h in table.headings[:1])),
+               "provenance": PurePosixPath(urlparse(url).path).name or url}
+    return table_document(table, url=url, sha256=sha256, source=source, title=title, posted_date=posted_date,
+                          edition=edition)
+
+
+def table_document(
+    table: CatalogueTable,
+    *,
+    url: str,
+    sha256: str,
+    source: str = SOURCE,
+    title: str | None = None,
+    posted_date: dt.date | None = None,
+    edition: dict[str, Any] | None = None,
+) -> Document:
+    """A catalogue table (from a PDF or a dataset file) as a Document; `edition` says what it is an
+    edition of (kind, provenance, and what its source states: effective date, issuing notice)."""
     text, spans = table_text(table)
+    meta: dict[str, Any] = {"pages": table.pages, "row_lines": spans}
+    if edition:
+        meta["edition"] = {k: v for k, v in edition.items() if v is not None}
     return Document(
         doc_id=f"{source}:{sha256[:16]}",
         doc_type="catalogue",
@@ -70,5 +93,5 @@ def catalogue_document(
         source_urls=(url,),
         rows=table.rows,
         raw_sha256=sha256,
-        meta={"pages": table.pages, "row_lines": spans},
+        meta=meta,
     )
