@@ -229,6 +229,45 @@ def catalogue(file: Path, fmt: str, password: str) -> None:
     click.echo(rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows), nl=fmt == "json")
 
 
+@cli.command("diff")
+@click.argument("a")
+@click.argument("b")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.pass_obj
+def diff_(data: DataDir, a: str, b: str, as_json: bool) -> None:
+    """Codes and HS numbers added, removed and changed from edition A to edition B.
+
+    A and B are edition ids of the database (control_list@2024-12-01; table catalogue_editions) or
+    catalogue files (a PDF, a dataset file), parsed on the spot."""
+    from kb.editions import diff, entries_of
+
+    name_a, entries_a = entries_of(a, data.db)
+    name_b, entries_b = entries_of(b, data.db)
+    result = {"a": name_a, "b": name_b, **diff(entries_a, entries_b)}
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    codes = result["codes"]
+    table = Table("change", "code", "what", title=f"{name_a} → {name_b}")
+    for entry in codes["added"]:
+        table.add_row("added", entry["control_code"], (entry["description"] or "")[:60])
+    for entry in codes["removed"]:
+        table.add_row("removed", entry["control_code"], (entry["description"] or "")[:60])
+    for change in codes["changed"]:
+        for field, (old, new) in change["fields"].items():
+            table.add_row("changed", change["control_code"], f"{field}: {str(old)[:40]} → {str(new)[:40]}")
+    console.print(table)
+    hs = result["hs_codes"]
+    console.print(f"HS numbers: {len(hs['added'])} added, {len(hs['removed'])} removed")
+    for label in ("added", "removed"):
+        if hs[label]:
+            console.print(f"  {label}: " + " ".join(hs[label]))
+
+
 def main() -> None:
     try:
         cli.main(standalone_mode=False)

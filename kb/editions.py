@@ -208,3 +208,42 @@ def diff(a: Iterable[Entry], b: Iterable[Entry]) -> dict[str, Any]:
 def _entry_json(entry: Entry) -> dict[str, Any]:
     return {"control_code": entry.control_code, "description": entry.description, "hs_codes": list(entry.hs_codes),
             "unit": entry.unit, "page": entry.page}
+
+
+# --- where a diff's two sides come from (I/O at the edge) -------------------------------------------
+
+ENTRIES_SQL = ("SELECT control_code, description, hs_codes, unit, reference_name, page FROM catalogue_entries "
+               "WHERE edition_id = ? ORDER BY id")
+
+
+def entries_of(spec: str, db_path: Any) -> tuple[str, list[Entry]]:
+    """A diff side: a catalogue PDF or dataset file (parsed now), else an edition id in the database.
+    Raises KbError naming `spec` (and the known editions) when it is neither."""
+    import sqlite3
+    from pathlib import Path
+
+    from kb.errors import KbError
+
+    path = Path(spec)
+    if path.is_file():
+        from ingest.catalogue import read_catalogue
+        from ingest.catalogue.datasets import is_dataset, parse_dataset
+        from ingest.limits import read_bounded
+
+        data = read_bounded(path)
+        table = parse_dataset(data, spec).table if is_dataset(data) else read_catalogue(data, spec)
+        return path.name, [Entry.of_row(r) for r in table.rows]
+    if not Path(db_path).is_file():
+        raise KbError(f"{spec}: no such file, and no database at {db_path} to find an edition in")
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = [dict(r) for r in conn.execute(ENTRIES_SQL, (spec,))]
+        known = [r[0] for r in conn.execute("SELECT id FROM catalogue_editions ORDER BY id")] if not rows else []
+    except sqlite3.OperationalError as exc:
+        raise KbError(f"{db_path}: no catalogue editions in this database ({exc}); rebuild it") from exc
+    finally:
+        conn.close()
+    if not rows:
+        raise KbError(f"{spec}: neither a file nor an edition (known editions: {', '.join(known) or 'none'})")
+    return spec, [Entry.of_db(r) for r in rows]
