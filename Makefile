@@ -31,7 +31,8 @@ system-deps-test:
 # Build the knowledge base from the offline samples (+ ../shared/corpus when present).
 kb: setup system-deps
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) import ingest/samples
-	@if [ -d $(CORPUS) ]; then $(BIN)/mofcom-kb --data-dir $(DATA_DIR) import $(CORPUS)/exportcontrol-notices.jsonl; fi
+	@if [ -d $(CORPUS) ]; then $(BIN)/mofcom-kb --data-dir $(DATA_DIR) import $(CORPUS)/exportcontrol-notices.jsonl \
+	  $(CORPUS)/control-list-codes.jsonl $(CORPUS)/licence-catalogue-2026-hs-codes.json; fi
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) build
 
 # The main job: build, then serve on http://127.0.0.1:$(PORT)/mofcom

@@ -12,6 +12,7 @@ from kb.paths import SHARED_CORPUS
 REPO = Path(__file__).resolve().parent.parent
 # CI sets this: there, a missing corpus is an error, never a silent skip.
 REQUIRE_CORPUS = os.environ.get("MOFCOM_KB_REQUIRE_CORPUS") == "1"
+CORPUS_DATASETS = ("control-list-codes.jsonl", "licence-catalogue-2026-hs-codes.json")
 
 
 def _corpus_dir() -> Path:
@@ -36,7 +37,7 @@ def corpus_notices(corpus_dir: Path) -> list[dict]:
 def _import_for_kb(archive_root: Path) -> None:
     """The offline samples, plus the real corpus notices when present (required in CI)."""
     from ingest.archive import Archive
-    from ingest.snapshot_import import import_snapshot
+    from ingest.snapshot_import import import_dataset, import_snapshot
     from kb.paths import SAMPLES_DIR
 
     archive = Archive(archive_root)
@@ -46,6 +47,8 @@ def _import_for_kb(archive_root: Path) -> None:
     import_snapshot(REPO / "tests" / "fixtures" / "kb-samples.jsonl", archive)
     if SHARED_CORPUS.is_dir():
         import_snapshot(SHARED_CORPUS / "exportcontrol-notices.jsonl", archive)
+        for dataset in CORPUS_DATASETS:  # the control list's codes, the 2026 licence catalogue's HS numbers
+            import_dataset(SHARED_CORPUS / dataset, archive)
     elif REQUIRE_CORPUS:
         pytest.fail(f"MOFCOM_KB_REQUIRE_CORPUS=1 but {SHARED_CORPUS} is absent")
 

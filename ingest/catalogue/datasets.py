@@ -91,7 +91,9 @@ def _decode(content: bytes, source: str) -> Any:
         if stripped.startswith("["):
             return json.loads(text)
         if stripped.startswith("{") and "\n{" not in stripped:
-            return json.loads(text)
+            data = json.loads(text)
+            # one object: a dataset in the JSON shape, else a JSON Lines file of one entry
+            return data if _shape(data) is not None else [data]
         return [json.loads(line) for line in text.splitlines() if line.strip()]
     except json.JSONDecodeError as exc:
         raise DatasetError(source, f"not JSON / JSON Lines ({exc.msg}, line {exc.lineno})") from exc
