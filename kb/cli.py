@@ -229,6 +229,39 @@ def catalogue(file: Path, fmt: str, password: str) -> None:
     click.echo(rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows), nl=fmt == "json")
 
 
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--amendment", "amendments", multiple=True, metavar="DATE=FILE",
+              help="An amending notice's annex PDF and the date it takes effect (repeatable).")
+@click.option("--effective", default=None, metavar="DATE", help="The catalogue's own effective date.")
+@click.option("--on", "on_date", default=None, metavar="DATE", help="Only the entries in force on DATE.")
+def technology(file: Path, amendments: tuple[str, ...], effective: str | None, on_date: str | None) -> None:
+    """Parse a technology catalogue PDF (中国禁止出口限制出口技术目录): its entries (编号, 技术名称, 控制要点,
+    class, industry, page) as JSON; with --amendment and --on, the entries in force on a date."""
+    import dataclasses
+    import datetime as dt
+
+    from ingest.catalogue.technology import in_force_on, read_amendment, read_technology_catalogue, timeline
+
+    def day(text: str, what: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise click.BadParameter(f"{what}: {text!r} is not a date (YYYY-MM-DD)") from exc
+
+    entries = read_technology_catalogue(file)
+    if on_date:
+        changes = []
+        for spec in amendments:
+            date, _, path = spec.partition("=")
+            if not path:
+                raise click.BadParameter(f"--amendment {spec!r}: expected DATE=FILE")
+            changes.append((day(date, "--amendment"), Path(path).name, read_amendment(Path(path))))
+        periods = timeline(entries, day(effective or "0001-01-01", "--effective"), changes)
+        entries = list(in_force_on(periods, day(on_date, "--on")).values())
+    click.echo(json.dumps([dataclasses.asdict(e) for e in entries], ensure_ascii=False, indent=1))
+
+
 @cli.command("diff")
 @click.argument("a")
 @click.argument("b")

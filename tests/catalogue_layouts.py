@@ -74,8 +74,9 @@ class Layout:
 
 
 @cache
-def load_layouts(path: Path = LAYOUTS_FILE) -> dict[str, Layout]:
-    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))["layouts"]
+def load_layouts(path: Path = LAYOUTS_FILE, section: str = "layouts") -> dict[str, Layout]:
+    """The layouts of one section of the file: `layouts` (catalogue tables), `technology_layouts`."""
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))[section]
     layouts = {}
     for name, spec in data.items():
         spec = {**spec, "columns": tuple((f, t, float(w)) for f, t, w in spec["columns"]),

@@ -64,10 +64,12 @@ def parse_catalogue(source: Source, name: str | None = None, *, password: str = 
     return list(read_catalogue(source, name, password=password).rows)
 
 
-def read_catalogue(source: Source, name: str | None = None, *, password: str = "") -> CatalogueTable:
-    """The catalogue table of a PDF: rows plus the section headings between them."""
+def read_catalogue(source: Source, name: str | None = None, *, password: str = "",
+                   layout_file: Path | None = None) -> CatalogueTable:
+    """The catalogue table of a PDF: rows plus the section headings between them. `layout_file`: another
+    table shape (the technology catalogue's, technology_layout.json) read into the same row slots."""
     data, name = _load(source, name)
-    layout = load_layout()
+    layout = load_layout(layout_file) if layout_file else load_layout()
     reader = TableReader(layout)
     frame: TableFrame | None = None
     preamble: list[str] = []
@@ -87,7 +89,8 @@ def read_catalogue(source: Source, name: str | None = None, *, password: str = "
         for segment_frame, segment_lines in segments:
             reader.read_page(page.number, segment_lines, segment_frame, page.hrules)
     if frame is None:
-        raise NoCatalogueTableError(name, "no page has the catalogue header row (序号 / 管制编码 / 物项名称及描述 …)")
+        titles = " / ".join(dict.fromkeys(layout.titles))
+        raise NoCatalogueTableError(name, f"no page has the catalogue header row ({titles[:60]} …)")
     return replace(reader.finish(), preamble=tuple(preamble))
 
 
