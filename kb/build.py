@@ -104,8 +104,10 @@ def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[di
     doc_rows = [load.document_row(d, f) for d, f in zip(documents, facts, strict=True)]
     doc_rows = editions.link_datasets(documents, doc_rows)  # a dataset file hangs from the notice it names
     tables["documents"] = load.add_reference_documents(doc_rows, relations)
-    tables["catalogue_editions"], tables["catalogue_entries"] = editions.edition_tables(
-        documents, tables["documents"], set(spans))
+    catalogues = editions.edition_tables(documents, tables["documents"], set(spans))
+    cited = {s["id"]: s for s in (*catalogues.pop("spans"), *tables["spans"])}  # the facts' own rows win
+    tables["spans"] = [cited[k] for k in sorted(cited)]
+    tables.update(catalogues)
     tables["document_status_periods"] = status.period_rows(tables)
     tables["search_index"] = search.index_entries(tables)
     return tables

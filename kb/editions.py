@@ -88,12 +88,14 @@ class _Edition:
     documents: list[str] = field(default_factory=list)
 
 
-def edition_tables(documents: Sequence[Document], doc_rows: Sequence[Row],
-                   span_ids: set[str]) -> tuple[list[Row], list[Row]]:
-    """Rows of catalogue_editions and catalogue_entries for every catalogue document of a known kind."""
+def edition_tables(documents: Sequence[Document], doc_rows: Sequence[Row], span_ids: set[str]) -> dict[str, list[Row]]:
+    """Rows of catalogue_editions, catalogue_entries, technology_entries and technology_status_periods
+    for every catalogue document of a known kind (and the spans the technology entries cite)."""
     rows_by_id = {row["id"]: row for row in doc_rows}
     editions: dict[str, _Edition] = {}
     entries: list[Row] = []
+    technology: list[Row] = []
+    technology_spans: dict[str, Row] = {}
     for doc in sorted((d for d in documents if d.doc_type == "catalogue"), key=lambda d: d.doc_id):
         edition_meta = doc.meta.get("edition") or {}
         kind = edition_meta.get("kind")
@@ -103,7 +105,8 @@ def edition_tables(documents: Sequence[Document], doc_rows: Sequence[Row],
         notice = rows_by_id.get(doc_row.get("attachment_of") or "")
         effective = (edition_meta.get("effective_date") or (notice or {}).get("effective_date")
                      or (notice or {}).get("signed_date") or doc_row.get("posted_date"))
-        if not edition_meta.get("effective_date") and not publishes((notice or {}).get("title")):
+        if edition_meta.get("amendment") or (not edition_meta.get("effective_date")
+                                             and not publishes((notice or {}).get("title"))):
             kind += AMENDMENT
         edition_id = f"{kind}@{effective or 'undated:' + doc.doc_id}"
         edition = editions.setdefault(edition_id, _Edition(kind, effective))
@@ -111,6 +114,18 @@ def edition_tables(documents: Sequence[Document], doc_rows: Sequence[Row],
         edition.title = edition.title or doc.title
         edition.notice = edition.notice or (notice or {}).get("id")
         provenance = edition_meta.get("provenance") or (doc.source_urls[0] if doc.source_urls else None)
+        for item in doc.meta.get("technology", ()):
+            start, end = item["line"]
+            line = Span(start, end, doc.text[start:end], item["page"])
+            line_id = span_id(doc.doc_id, line)
+            technology_spans[line_id] = {"id": line_id, "document_id": doc.doc_id, "start": start, "end": end,
+                                         "page": item["page"], "text": line.text}
+            technology.append({
+                "edition_id": edition_id, "document_id": doc.doc_id, "action": item["action"],
+                "number": item["number"], "name": item["name"] or None, "control_points": item["control_points"],
+                "class": item["klass"], "industry": item["industry"], "part": item["part"], "page": item["page"],
+                "seq": item["seq"], "flags": _json(item["flags"]), "span_id": line_id,
+            })
         for index, row in enumerate(doc.rows):
             span = row_needle_span(doc, index, row)
             sid = span_id(doc.doc_id, span) if span else None
@@ -141,7 +156,53 @@ def edition_tables(documents: Sequence[Document], doc_rows: Sequence[Row],
                 "entries": counts[edition_id],
             })
     edition_rows.sort(key=lambda r: str(r["id"]))
-    return edition_rows, [{"id": i, **entry} for i, entry in enumerate(entries, 1)]
+    for entry in technology:
+        counts[entry["edition_id"]] += 1
+    for edition_row in edition_rows:
+        edition_row["entries"] = counts[edition_row["id"]]
+    return {
+        "catalogue_editions": edition_rows,
+        "catalogue_entries": [{"id": i, **entry} for i, entry in enumerate(entries, 1)],
+        "technology_entries": [{"id": i, **entry} for i, entry in enumerate(technology, 1)],
+        "technology_status_periods": technology_periods(edition_rows, technology),
+        "spans": [technology_spans[k] for k in sorted(technology_spans)],
+    }
+
+
+def technology_periods(edition_rows: Sequence[Row], technology: Sequence[Row]) -> list[Row]:
+    """Each technology entry's periods: listed from its catalogue edition's date, changed or deleted
+    (or added) by the amendments dated within that edition, ended when the next edition takes effect."""
+    import datetime as dt
+
+    from ingest.catalogue.technology import Change, TechnologyEntry, timeline
+
+    def entry(row: Row) -> TechnologyEntry:
+        return TechnologyEntry(row["number"], row["name"] or "", row["control_points"], row["class"])
+
+    dated = {e["id"]: e for e in edition_rows if e["effective_date"]}
+    bases = sorted((e for e in dated.values() if e["kind"] == "technology_catalogue"), key=lambda e: e["effective_date"])
+    out: list[Row] = []
+    for base in bases:
+        start, end = base["effective_date"], base["end_date"]
+        amendments = []
+        for edition in sorted(dated.values(), key=lambda e: (e["effective_date"], e["id"])):
+            if edition["kind"] == "technology_catalogue" + AMENDMENT and start <= edition["effective_date"] \
+                    and (end is None or edition["effective_date"] < end):
+                changes = [Change(r["action"], entry(r)) for r in technology if r["edition_id"] == edition["id"]]
+                amendments.append((dt.date.fromisoformat(edition["effective_date"]),
+                                   json.loads(edition["documents"])[0], changes))
+        listed = [entry(r) for r in technology if r["edition_id"] == base["id"]]
+        for number, periods in sorted(timeline(listed, dt.date.fromisoformat(start), amendments).items()):
+            for period in periods:
+                if end is not None and period.start.isoformat() >= end:
+                    continue
+                stop = period.end.isoformat() if period.end else end
+                out.append({"number": number, "status": period.status, "start_date": period.start.isoformat(),
+                            "end_date": stop if end is None or stop is None or stop < end else end,
+                            "name": period.entry.name or None, "control_points": period.entry.control_points,
+                            "class": period.entry.klass, "edition_id": base["id"],
+                            "caused_by_document_id": period.caused_by})
+    return [{"id": i, **row} for i, row in enumerate(out, 1)]
 
 
 # --- diff -------------------------------------------------------------------------------------

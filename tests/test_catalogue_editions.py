@@ -83,7 +83,8 @@ def test_editions_are_dated_by_their_source_or_their_notice_and_end_at_the_next(
         **codes.meta["edition"], "effective_date": "2026-03-01"}})
     rows = link_datasets([codes, hs, later], [_doc_row(codes), _doc_row(hs), _doc_row(later), notice])
     assert rows[0]["attachment_of"] == "商务部公告2024年第51号"  # hung from the notice it names
-    editions, entries = edition_tables([codes, hs, later], rows, set())
+    tables = edition_tables([codes, hs, later], rows, set())
+    editions, entries = tables["catalogue_editions"], tables["catalogue_entries"]
     by_id = {e["id"]: e for e in editions}
     assert by_id["control_list@2024-12-01"]["end_date"] == "2026-03-01"
     assert by_id["control_list@2024-12-01"]["notice_document_id"] == "商务部公告2024年第51号"

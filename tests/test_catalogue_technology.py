@@ -140,3 +140,39 @@ def test_change_keeps_what_it_does_not_reprint() -> None:
         "010201X", "", "新要点"))])])
     now = status_on(periods, "010201X", dt.date(2022, 1, 1))
     assert now is not None and (now.entry.name, now.entry.control_points) == ("畜牧品种的繁育技术", "新要点")
+
+
+def test_technology_pdfs_load_as_entries_and_status_periods(tmp_path: Path) -> None:
+    """Through the KB's loader: catalogue_document on each PDF (a catalogue, an amending notice's annex),
+    each hung from its notice; the amendment's date decides each entry's periods."""
+    from ingest.catalogue import catalogue_document
+    from kb.editions import edition_tables
+
+    render_layout(LAYOUTS["technology-ruled"], blocks(ENTRIES), tmp_path / "catalogue.pdf")
+    render_layout(LAYOUTS["technology-unruled"], blocks(AMENDMENT), tmp_path / "amendment.pdf")
+    docs = [catalogue_document((tmp_path / f"{n}.pdf").read_bytes(), url=f"https://x.gov.cn/{n}.pdf", sha256=n * 8)
+            for n in ("catalogue", "amendment")]
+    assert all(d.rows == () and d.meta["technology"] for d in docs)  # technologies, not control-list rows
+    notices = {"catalogue": ("N1", "关于公布《中国禁止出口限制出口技术目录》的公告", "2008-11-01"),
+               "amendment": ("N2", "关于调整发布《中国禁止出口限制出口技术目录》的公告", "2023-12-21")}
+    rows = []
+    for doc, (key, (notice, title, date)) in zip(docs, notices.items(), strict=True):
+        rows.append({"id": doc.doc_id, "attachment_of": notice, "title": key, "effective_date": None,
+                     "signed_date": None, "posted_date": None, "doc_number": None, "source_urls": "[]"})
+        rows.append({"id": notice, "attachment_of": None, "title": title, "effective_date": date, "signed_date": None,
+                     "posted_date": None, "doc_number": None, "source_urls": "[]"})
+    tables = edition_tables(docs, rows, set())
+    assert {e["id"]: e["end_date"] for e in tables["catalogue_editions"]} == {
+        "technology_catalogue@2008-11-01": None, "technology_catalogue:amendment@2023-12-21": None}
+    entries = tables["technology_entries"]
+    assert [(e["action"], e["number"]) for e in entries if e["action"]] == [
+        ("delete", "010102J"), ("add", "063204X"), ("add", "063205J"), ("change", "063202X")]
+    cited = {s["id"]: s for s in tables["spans"]}
+    assert all(e["number"] in cited[e["span_id"]]["text"] for e in entries)
+    periods = {(p["number"], p["status"]): p for p in tables["technology_status_periods"]}
+    assert (periods[("010102J", "listed")]["end_date"], periods[("010102J", "deleted")]["start_date"]) == (
+        "2023-12-21", "2023-12-21")
+    assert periods[("010102J", "deleted")]["caused_by_document_id"] == docs[1].doc_id
+    assert periods[("063204X", "listed")]["start_date"] == "2023-12-21"
+    assert "回收利用" in periods[("063202X", "changed")]["control_points"]
+    assert periods[("010101J", "listed")]["end_date"] is None and periods[("010101J", "listed")]["class"] == "prohibited"

@@ -13,7 +13,7 @@ DB = "mofcom"
 # Reading order on the home page: the documents, what they say, where they say it, then the plumbing.
 HOME_TABLES = (
     "documents", "document_status_periods", "document_relations", "controls", "hs_codes", "catalogue_editions",
-    "catalogue_entries", "thresholds",
+    "catalogue_entries", "technology_entries", "technology_status_periods", "thresholds",
     "listed_entities", "exemptions", "end_uses", "obligations", "law_references", "part_effective_dates",
     "date_mentions", "spans", "search_index",
 )

@@ -100,7 +100,7 @@ def _context(headings: Sequence[Heading], rule: Rules) -> list[tuple[int, dict[s
     return out
 
 
-def _entries(table: CatalogueTable) -> list[tuple[str | None, TechnologyEntry]]:
+def entries_of(table: CatalogueTable) -> list[tuple[str | None, TechnologyEntry]]:
     rule = rules()
     context = _context(table.headings, rule)
     out = []
@@ -123,7 +123,7 @@ def _entries(table: CatalogueTable) -> list[tuple[str | None, TechnologyEntry]]:
 
 def read_technology_catalogue(source: Source, name: str | None = None) -> list[TechnologyEntry]:
     """The catalogue's entries in printed order."""
-    return [entry for _, entry in _entries(read_table(source, name))]
+    return [entry for _, entry in entries_of(read_table(source, name))]
 
 
 def read_amendment(source: Source, name: str | None = None) -> list[Change]:
@@ -132,7 +132,7 @@ def read_amendment(source: Source, name: str | None = None) -> list[Change]:
     from ingest.catalogue.errors import NoCatalogueTableError
 
     changes = []
-    for action, entry in _entries(read_table(source, name)):
+    for action, entry in entries_of(read_table(source, name)):
         if action is None:
             raise NoCatalogueTableError(name or str(source), f"entry {entry.number} is under no 删除/新增/修改 heading")
         changes.append(Change(action, entry))
