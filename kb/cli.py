@@ -270,8 +270,9 @@ def technology(file: Path, amendments: tuple[str, ...], effective: str | None, o
 def diff_(data: DataDir, a: str, b: str, as_json: bool) -> None:
     """Codes and HS numbers added, removed and changed from edition A to edition B.
 
-    A and B are edition ids of the database (control_list@2024-12-01; table catalogue_editions) or
-    catalogue files (a PDF, a dataset file), parsed on the spot."""
+    A and B are edition ids of the database (control_list@2024-12-01; table catalogue_editions),
+    on:DATE (the control codes of the notices in force on DATE), or catalogue files (a PDF, a dataset
+    file), parsed on the spot."""
     from kb.editions import diff, entries_of
 
     name_a, entries_a = entries_of(a, data.db)

@@ -275,11 +275,23 @@ def _entry_json(entry: Entry) -> dict[str, Any]:
 
 ENTRIES_SQL = ("SELECT control_code, description, hs_codes, unit, reference_name, page FROM catalogue_entries "
                "WHERE edition_id = ? ORDER BY id")
+ON_DATE = "on:"  # a diff side "on:2026-01-01": the controls of the notices in force that day
+# One entry per control code in force on the date (a code several notices list: the earliest listing's item;
+# HS numbers: all its listings'), so a date compares with an edition code by code.
+IN_FORCE_SQL = """
+SELECT c.control_code, min(c.item) AS description, json_group_array(DISTINCT h.value) AS hs_codes,
+       NULL AS unit, NULL AS reference_name, NULL AS page
+FROM control_status_periods v JOIN controls c ON c.id = v.control_id
+LEFT JOIN json_each(c.hs_codes) h
+WHERE v.status = 'in_force' AND v.start_date <= ? AND (v.end_date IS NULL OR ? < v.end_date)
+GROUP BY c.control_code ORDER BY c.control_code
+"""
 
 
 def entries_of(spec: str, db_path: Any) -> tuple[str, list[Entry]]:
-    """A diff side: a catalogue PDF or dataset file (parsed now), else an edition id in the database.
-    Raises KbError naming `spec` (and the known editions) when it is neither."""
+    """A diff side: a catalogue PDF or dataset file (parsed now), an edition id in the database, or
+    `on:DATE` (the controls of the notices in force on DATE). Raises KbError naming `spec` (and the
+    known editions) when it is none of these."""
     import sqlite3
     from pathlib import Path
 
@@ -299,6 +311,18 @@ def entries_of(spec: str, db_path: Any) -> tuple[str, list[Entry]]:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     conn.row_factory = sqlite3.Row
     try:
+        if spec.startswith(ON_DATE):
+            import datetime as dt
+
+            day = spec.removeprefix(ON_DATE)
+            try:
+                dt.date.fromisoformat(day)
+            except ValueError as exc:
+                raise KbError(f"{spec}: not a date (on:YYYY-MM-DD)") from exc
+            rows = [dict(r) for r in conn.execute(IN_FORCE_SQL, (day, day))]
+            for row in rows:
+                row["hs_codes"] = json.dumps([h for h in json.loads(row["hs_codes"]) if h])
+            return spec, [Entry.of_db(r) for r in rows]
         rows = [dict(r) for r in conn.execute(ENTRIES_SQL, (spec,))]
         known = [r[0] for r in conn.execute("SELECT id FROM catalogue_editions ORDER BY id")] if not rows else []
     except sqlite3.OperationalError as exc:

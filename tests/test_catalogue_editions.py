@@ -206,3 +206,21 @@ def test_diff_page_between_two_editions(served_kb: str) -> None:
     html = httpx.get(served_kb + "/-/diff/control_list@2024-12-01/licence_catalogue@2026-01-01", timeout=30)
     assert html.status_code == 200 and "Codes removed (189)" in html.text
     assert httpx.get(served_kb + "/-/diff/nope@1/control_list@2024-12-01", timeout=30).status_code == 404
+
+
+def test_diff_of_an_edition_and_the_notices_in_force_on_a_date(built_kb: Path) -> None:
+    data_dir = str(built_kb.parent)
+    result = CliRunner().invoke(cli, ["--data-dir", data_dir, "diff", "control_list@2024-12-01", "on:2025-06-01",
+                                      "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["codes"]["removed"] == []  # the consolidated list is in force that day, code by code
+    conn = sqlite3.connect(built_kb)
+    in_force = {c for (c,) in conn.execute(
+        "select distinct control_code from control_status_periods where status = 'in_force' and start_date <= "
+        "'2025-06-01' and (end_date is null or '2025-06-01' < end_date)")}
+    listed = {c for (c,) in conn.execute(
+        "select control_code from catalogue_entries where edition_id = 'control_list@2024-12-01'")}
+    assert {e["control_code"] for e in out["codes"]["added"]} == in_force - listed
+    bad = CliRunner().invoke(cli, ["--data-dir", data_dir, "diff", "control_list@2024-12-01", "on:2025-13-01"])
+    assert bad.exit_code != 0 and "on:2025-13-01" in str(bad.exception)
