@@ -67,6 +67,8 @@ class Layout:
     merge: tuple[str, ...]
     notes: bool
     footer: str
+    merge_across: tuple[str, ...] = ()  # [field, next field]: a row without the next field's value
+    # prints the first field across both cells (one cell, no border between them)
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -80,10 +82,13 @@ def load_layouts(path: Path = LAYOUTS_FILE, section: str = "layouts") -> dict[st
     layouts = {}
     for name, spec in data.items():
         spec = {**spec, "columns": tuple((f, t, float(w)) for f, t, w in spec["columns"]),
-                "merge": tuple(spec["merge"])}
+                "merge": tuple(spec["merge"]), "merge_across": tuple(spec.get("merge_across", ()))}
         layout = Layout(name=name, **spec)
-        if layout.merge and layout.grid != "full":
+        if (layout.merge or layout.merge_across) and layout.grid != "full":
             raise ValueError(f"{path}: layout {name}: merged cells need a ruled grid")
+        if layout.merge_across and (len(layout.merge_across) != 2 or layout.fields.index(layout.merge_across[1])
+                                    != layout.fields.index(layout.merge_across[0]) + 1):
+            raise ValueError(f"{path}: layout {name}: merge_across names two adjacent columns")
         layouts[name] = layout
     return layouts
 
@@ -105,6 +110,7 @@ class Rendering:
     broken_rows: int  # rows whose lines continue on the next page
     header_rows: int  # header rows drawn (more than the pages: a header mid-page)
     merged_groups: int  # merged cells spanning two or more rows
+    merged_across: int = 0  # cells spanning two columns
 
 
 def register(font: str) -> str:
@@ -301,10 +307,11 @@ class _Canvas:
         self.header_drawn_on_page = True
 
     def box(self, top: float, bottom: float, *, columns: bool, open_top: Sequence[int] = (),
-            open_bottom: Sequence[int] = ()) -> None:
-        """Cell borders from `top` to `bottom`: the outer verticals (and inner ones with `columns`), the
-        top and bottom borders per column except in the columns of a merged cell (`open_*`)."""
-        xs = self.xs if columns else [self.left, self.right]
+            open_bottom: Sequence[int] = (), open_inside: Sequence[int] = ()) -> None:
+        """Cell borders from `top` to `bottom`: the outer verticals (and inner ones with `columns`, except
+        the column starts in `open_inside`: a cell merged across), the top and bottom borders per column
+        except in the columns of a cell merged down (`open_*`)."""
+        xs = [x for i, x in enumerate(self.xs) if i not in open_inside] if columns else [self.left, self.right]
         for x in xs:
             self.canvas.line(x, top, x, bottom)
         if not columns:
@@ -338,15 +345,26 @@ class _Renderer:
         self.headings: list[str] = []
         self.broken = 0
         self.merged_groups = 0
+        self.merged_across = 0  # row segments drawn with a cell merged across two columns
         self.table_open = False  # a header row has been drawn for the current table
         self.c.new_page()
 
     # cells
+    def across(self, item: Item) -> int | None:
+        """The column start left open when the item's first merge_across field spans the next column."""
+        if not self.layout.merge_across:
+            return None
+        first, second = self.layout.merge_across
+        return self.layout.fields.index(second) if getattr(item, second) is None and getattr(item, first) else None
+
     def cell_lines(self, item: Item) -> dict[str, list[str]]:
         layout, c = self.layout, self.c
         out: dict[str, list[str]] = {}
+        spanned = self.across(item)
         for field in layout.fields:
             width = c.column(field)[1]
+            if spanned is not None and field == layout.merge_across[0]:
+                width += c.column(layout.merge_across[1])[1] + 2 * PAD  # one cell over both columns
             if field in ("seq", "control_code"):
                 value = getattr(item, field)
                 if pdfmetrics.stringWidth(value, c.font, layout.size) > width:
@@ -503,8 +521,12 @@ class _Renderer:
 
     def close_cell(self, top: float, row: _Row, *, last: bool) -> None:
         if self.layout.grid == "full":
+            spanned = self.across(row.item)
+            if spanned is not None:
+                self.merged_across += 1
             self.c.box(top, self.c.y, columns=True, open_top=sorted(row.merge_open_above),
-                       open_bottom=sorted(row.merge_open_below) if last else ())
+                       open_bottom=sorted(row.merge_open_below) if last else (),
+                       open_inside=() if spanned is None else (spanned,))
             row.merge_open_above = set()
 
     def note(self, text: str) -> None:
@@ -544,7 +566,7 @@ def render_layout(layout: Layout, blocks: Iterable[Heading | Item | Section], pa
     renderer.items(run)
     pages = renderer.close()
     return Rendering(layout.name, renderer.rows, renderer.headings, pages, renderer.broken,
-                     renderer.c.header_rows, renderer.merged_groups)
+                     renderer.c.header_rows, renderer.merged_groups, renderer.merged_across)
 
 
 def render_rows(layout: Layout, items: Sequence[Item], path: Path, volumes: int = 1) -> Rendering:

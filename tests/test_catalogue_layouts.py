@@ -52,7 +52,8 @@ def test_at_least_eight_distinct_layouts() -> None:
     assert {"every_page", "every_table", "first_page"} <= values["header"]
     assert {"annex", "numbered"} <= values["headings"]
     assert {"wqy", "stsong"} <= values["font"]
-    assert any(layout.merge for layout in LAYOUTS.values())
+    assert any(layout.merge for layout in LAYOUTS.values())  # cells merged down
+    assert any(layout.merge_across for layout in LAYOUTS.values())  # cells merged across
     assert len({layout.fields for layout in LAYOUTS.values()}) >= 4  # column sets and orders differ
 
 
@@ -67,6 +68,8 @@ def test_layout_parses_back_to_exactly_its_rows(name: str, tmp_path: Path) -> No
         assert drawn.header_rows > drawn.pages  # header rows mid-page
     if layout.merge:
         assert drawn.merged_groups > 0
+    if layout.merge_across:
+        assert drawn.merged_across > 0
     if layout.valign == "top":
         assert drawn.broken_rows > 0  # rows continuing on the next page
 

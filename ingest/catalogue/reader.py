@@ -87,7 +87,7 @@ def read_catalogue(source: Source, name: str | None = None, *, password: str = "
             preamble += texts[:first]
             reader.read_headings(page.number, above[first:], segments[0][0])
         for segment_frame, segment_lines in segments:
-            reader.read_page(page.number, segment_lines, segment_frame, page.hrules)
+            reader.read_page(page.number, segment_lines, segment_frame, page.hrules, page.rules)
     if frame is None:
         titles = " / ".join(dict.fromkeys(layout.titles))
         raise NoCatalogueTableError(name, f"no page has the catalogue header row ({titles[:60]} …)")

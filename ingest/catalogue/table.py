@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ingest.catalogue.cells import hs_numbers, join_code, join_wrapped
 from ingest.catalogue.header import RULE_TOLERANCE, TableFrame
-from ingest.catalogue.page import HRule, Word
+from ingest.catalogue.page import HRule, Rule, Word
 from ingest.document import CatalogueRow
 
 LAYOUT_FILE = Path(__file__).with_name("layout.json")
@@ -117,12 +117,14 @@ class TableReader:
         self._block: _Block | None = None
         self._hrules: tuple[float, ...] = ()  # y of the rules crossing the first column
         self._page_hrules: tuple[HRule, ...] = ()
+        self._vrules: tuple[Rule, ...] = ()  # vertical rules of a ruled table's page (cells merged across)
         self._frame: TableFrame | None = None
 
     def read_page(
-        self, page: int, lines: list[list[Word]], frame: TableFrame, hrules: Sequence[HRule] = ()
+        self, page: int, lines: list[list[Word]], frame: TableFrame, hrules: Sequence[HRule] = (),
+        vrules: Sequence[Rule] = (),
     ) -> None:
-        """Read one page's lines; `hrules` are its horizontal ruling lines (cell borders), if any.
+        """Read one page's lines; `hrules` and `vrules` are its ruling lines (cell borders), if any.
 
         Rules crossing the first column separate table rows: the lines between two of them form
         one row even when its 序号 sits lower than its first line (vertically centred cells)."""
@@ -130,6 +132,7 @@ class TableReader:
         inside_first_column = frame.boundaries[0] - 2 * RULE_TOLERANCE if frame.boundaries else frame.left
         self._hrules = tuple(sorted(r.y for r in hrules if r.x0 <= inside_first_column <= r.x1))
         self._page_hrules = tuple(hrules)
+        self._vrules = tuple(vrules) if frame.left != -math.inf or frame.right != math.inf else ()
         self._frame = frame
         body = [
             line
@@ -208,16 +211,38 @@ class TableReader:
         return [bands[key] for key in sorted(bands)]
 
     def _cells(self, line: list[Word], frame: TableFrame) -> dict[str, str] | None:
-        """The line's text per column, or None for a full-width line (heading, note)."""
+        """The line's text per column, or None for a full-width line (heading, note).
+
+        In a ruled row whose border between two columns is missing (some other inner border crossing
+        the line), the two are one cell merged across: its words, wherever they start, are the left
+        column's."""
         cells: dict[str, list[str]] = {}
         spanning = False
+        open_borders = self._open_borders(line, frame)
         for word in line:
             column = frame.column_of(word.x0)
-            spanning = spanning or word.x1 > frame.right_of(column) + RULE_TOLERANCE
+            while column - 1 in open_borders:
+                column -= 1
+            right = column
+            while right in open_borders:
+                right += 1
+            spanning = spanning or word.x1 > frame.right_of(right) + RULE_TOLERANCE
             cells.setdefault(frame.fields[column], []).append(word.text)
         if spanning or self._is_full_width(cells, frame.fields):
             return None
         return {name: " ".join(parts) for name, parts in cells.items()}
+
+    def _open_borders(self, line: list[Word], frame: TableFrame) -> frozenset[int]:
+        """Indices of the column borders no vertical rule draws across this line, when others do (a
+        ruled row with a cell merged across); empty otherwise (unruled, or a full-width block)."""
+        if not self._vrules or not frame.boundaries:
+            return frozenset()
+        middle = (line[0].top + line[0].bottom) / 2
+        across = [r.x for r in self._vrules if r.top - RULE_TOLERANCE <= middle <= r.bottom + RULE_TOLERANCE]
+        drawn = {i for i, x in enumerate(frame.boundaries) if any(abs(x - r) <= RULE_TOLERANCE for r in across)}
+        if not drawn:
+            return frozenset()
+        return frozenset(range(len(frame.boundaries))) - drawn
 
     def _is_full_width(self, cells: dict[str, list[str]], fields: tuple[str, ...]) -> bool:
         """A line starting in the first column that opens a heading or note, or that holds only a
