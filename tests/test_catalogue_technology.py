@@ -176,3 +176,14 @@ def test_technology_pdfs_load_as_entries_and_status_periods(tmp_path: Path) -> N
     assert periods[("063204X", "listed")]["start_date"] == "2023-12-21"
     assert "回收利用" in periods[("063202X", "changed")]["control_points"]
     assert periods[("010101J", "listed")]["end_date"] is None and periods[("010101J", "listed")]["class"] == "prohibited"
+
+
+def test_extract_gives_a_technology_pdfs_entries_as_facts(tmp_path: Path) -> None:
+    render_layout(LAYOUTS["technology-ruled"], blocks(ENTRIES), tmp_path / "catalogue.pdf")
+    result = CliRunner().invoke(cli, ["--data-dir", str(tmp_path / "data"), "extract", str(tmp_path / "catalogue.pdf")])
+    assert result.exit_code == 0, result.output
+    (facts,) = json.loads(result.output)
+    entries = facts["technology_entries"]
+    assert [e["number"] for e in entries] == [n for items in ENTRIES.values() for n, _, _ in items]
+    assert all(e["span"]["text"] == e["number"] and e["span"]["page"] == 1 for e in entries)
+    assert facts["controls"] == []  # technologies are not control-list codes
