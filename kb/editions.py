@@ -279,7 +279,8 @@ ON_DATE = "on:"  # a diff side "on:2026-01-01": the controls of the notices in f
 # One entry per control code in force on the date (a code several notices list: the earliest listing's item;
 # HS numbers: all its listings'), so a date compares with an edition code by code.
 IN_FORCE_SQL = """
-SELECT c.control_code, min(c.item) AS description, json_group_array(DISTINCT h.value) AS hs_codes,
+SELECT c.control_code, min(c.item) AS description,
+       json_group_array(DISTINCT h.value) FILTER (WHERE h.value IS NOT NULL) AS hs_codes,
        NULL AS unit, NULL AS reference_name, NULL AS page
 FROM control_status_periods v JOIN controls c ON c.id = v.control_id
 LEFT JOIN json_each(c.hs_codes) h
@@ -320,8 +321,6 @@ def entries_of(spec: str, db_path: Any) -> tuple[str, list[Entry]]:
             except ValueError as exc:
                 raise KbError(f"{spec}: not a date (on:YYYY-MM-DD)") from exc
             rows = [dict(r) for r in conn.execute(IN_FORCE_SQL, (day, day))]
-            for row in rows:
-                row["hs_codes"] = json.dumps([h for h in json.loads(row["hs_codes"]) if h])
             return spec, [Entry.of_db(r) for r in rows]
         rows = [dict(r) for r in conn.execute(ENTRIES_SQL, (spec,))]
         known = [r[0] for r in conn.execute("SELECT id FROM catalogue_editions ORDER BY id")] if not rows else []

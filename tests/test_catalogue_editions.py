@@ -223,3 +223,10 @@ def test_diff_of_an_edition_and_the_notices_in_force_on_a_date(built_kb: Path) -
     assert {e["control_code"] for e in out["codes"]["added"]} == in_force - listed
     bad = CliRunner().invoke(cli, ["--data-dir", data_dir, "diff", "control_list@2024-12-01", "on:2025-13-01"])
     assert bad.exit_code != 0 and "on:2025-13-01" in str(bad.exception)
+
+
+def test_diff_page_between_an_edition_and_a_date(served_kb: str) -> None:
+    data = httpx.get(served_kb + "/-/diff/control_list@2024-12-01/on:2025-06-01.json", timeout=30).json()
+    assert data["codes"]["removed"] == [] and data["codes"]["added"]
+    assert all(not h.startswith("null") for e in data["codes"]["added"] for h in e["hs_codes"])
+    assert httpx.get(served_kb + "/-/diff/control_list@2024-12-01/on:2025-99-01", timeout=30).status_code == 404

@@ -1,21 +1,30 @@
 """`/-/diff/<A>/<B>`: what changed from one catalogue edition to another — control codes added,
 removed and changed (field by field), HS numbers added and removed — as a page and as JSON
-(`/-/diff/<A>/<B>.json`). A and B are ids of catalogue_editions (control_list@2024-12-01)."""
+(`/-/diff/<A>/<B>.json`). A and B are ids of catalogue_editions (control_list@2024-12-01) or on:DATE
+(the controls of the notices in force on DATE)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import unquote
 
 from datasette.utils.asgi import NotFound, Response
 
 from datasette import hookimpl
-from kb.editions import ENTRIES_SQL, Entry, diff
+from kb.editions import ENTRIES_SQL, IN_FORCE_SQL, ON_DATE, Entry, diff
 
 DB = "mofcom"
 
 
 async def _entries(db: Any, edition: str) -> list[Entry]:
+    if edition.startswith(ON_DATE):  # the controls of the notices in force that day
+        day = edition.removeprefix(ON_DATE)
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            raise NotFound(f"{edition!r}: not a date (on:YYYY-MM-DD)") from None
+        return [Entry.of_db(dict(r)) for r in await db.execute(IN_FORCE_SQL.replace("?", ":day"), {"day": day})]
     rows = [dict(r) for r in await db.execute(ENTRIES_SQL.replace("?", ":edition"), {"edition": edition})]
     if not rows:
         known = [r[0] for r in await db.execute("select id from catalogue_editions order by id")]
