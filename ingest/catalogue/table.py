@@ -118,7 +118,6 @@ class TableReader:
         self._hrules: tuple[float, ...] = ()  # y of the rules crossing the first column
         self._page_hrules: tuple[HRule, ...] = ()
         self._vrules: tuple[Rule, ...] = ()  # vertical rules of a ruled table's page (cells merged across)
-        self._frame: TableFrame | None = None
 
     def read_page(
         self, page: int, lines: list[list[Word]], frame: TableFrame, hrules: Sequence[HRule] = (),
@@ -133,7 +132,6 @@ class TableReader:
         self._hrules = tuple(sorted(r.y for r in hrules if r.x0 <= inside_first_column <= r.x1))
         self._page_hrules = tuple(hrules)
         self._vrules = tuple(vrules) if frame.left != -math.inf or frame.right != math.inf else ()
-        self._frame = frame
         body = [
             line
             for index, line in enumerate(lines)
