@@ -230,3 +230,19 @@ def test_diff_page_between_an_edition_and_a_date(served_kb: str) -> None:
     assert data["codes"]["removed"] == [] and data["codes"]["added"]
     assert all(not h.startswith("null") for e in data["codes"]["added"] for h in e["hs_codes"])
     assert httpx.get(served_kb + "/-/diff/control_list@2024-12-01/on:2025-99-01", timeout=30).status_code == 404
+
+
+def test_code_page_lists_a_control_printed_twice_once_and_mentions_apart(served_kb: str, built_kb: Path) -> None:
+    conn = sqlite3.connect(built_kb)
+    twice = conn.execute("select control_code from controls group by control_code, item, role, document_id "
+                         "having count(*) > 1 order by control_code limit 1").fetchone()
+    mentioned = conn.execute("select control_code from controls where role = 'mention' order by control_code "
+                             "limit 1").fetchone()
+    assert twice and mentioned, "the corpus build has a code printed twice in one notice and a code only mentioned"
+    page = httpx.get(served_kb + f"/-/code/{twice[0]}.json", timeout=30).json()
+    keys = [(r["control_code"], r["item"], r["role"], r["document_id"]) for r in page["controls"] + page["mentions"]]
+    assert len(keys) == len(set(keys)) and keys
+    data = httpx.get(served_kb + f"/-/code/{mentioned[0]}.json", timeout=30).json()
+    assert any(m["control_code"] == mentioned[0] for m in data["mentions"])
+    html = httpx.get(served_kb + f"/-/code/{mentioned[0]}", timeout=30).text
+    assert "Mentions (cited, not controlled there)" in html
