@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.catalogue.datasets import editions_config
+from ingest.catalogue.datasets import editions_config, kind_of
 from ingest.document import CatalogueRow, Document
 from ingest.parse.numbers import find_numbers
 from kb.facts import Span
@@ -73,10 +73,24 @@ def link_datasets(documents: Sequence[Document], doc_rows: list[Row]) -> list[Ro
         row = rows.get(doc.doc_id)
         if doc.doc_type != "catalogue" or row is None or row["attachment_of"]:
             continue
-        notice = _notice_of(doc, row, by_url, by_number)
+        notice = _notice_of(doc, row, by_url, by_number) or _publishing_notice(doc, doc_rows)
         if notice and notice != doc.doc_id:
             rows[doc.doc_id] = {**row, "attachment_of": notice}
     return [rows[row["id"]] for row in doc_rows]
+
+
+def _publishing_notice(doc: Document, doc_rows: Sequence[Row]) -> str | None:
+    """When a dataset names its notice by neither an archived URL nor a number the archive knows: the
+    one notice that publishes a catalogue of its kind (its title, editions.yml `publishes`) and takes
+    effect on the date the dataset states. None when there is no such notice, or more than one."""
+    edition = doc.meta.get("edition") or {}
+    date, kind = edition.get("effective_date"), edition.get("kind")
+    if not date or not kind:
+        return None
+    found = [row["id"] for row in doc_rows
+             if row["id"] != doc.doc_id and row.get("effective_date") == date and publishes(row.get("title"))
+             and kind_of(row.get("title")) == kind]
+    return found[0] if len(found) == 1 else None
 
 
 @dataclass

@@ -3,6 +3,7 @@ that show the control list's description, and `mofcom-kb diff` / `/-/diff/A/B` b
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from dataclasses import replace
@@ -22,8 +23,8 @@ from kb.editions import Entry, diff, edition_tables, link_datasets
 
 
 def dataset_document(content: bytes, name: str) -> object:
-    record = Record(url=catalogue_data.dataset_url(name), sha256="c" * 64, source=catalogue_data.NAME, kind="page",
-                    fetched_at="")
+    record = Record(url=catalogue_data.dataset_url(name), sha256=hashlib.sha256(content).hexdigest(),
+                    source=catalogue_data.NAME, kind="page", fetched_at="")
     return catalogue_data.parse(content, record)
 
 
@@ -81,8 +82,15 @@ def test_editions_are_dated_by_their_source_or_their_notice_and_end_at_the_next(
               "effective_date": "2024-12-01", "signed_date": "2024-11-15", "posted_date": None}
     later = replace(codes, doc_id="catalogue_data:later", meta={**codes.meta, "edition": {
         **codes.meta["edition"], "effective_date": "2026-03-01"}})
-    rows = link_datasets([codes, hs, later], [_doc_row(codes), _doc_row(hs), _doc_row(later), notice])
+    # the HS dataset's notice is archived without its number (and under another URL): the one notice
+    # publishing a licence catalogue that takes effect on the dataset's date is it
+    unnumbered = {**notice, "id": "snapshot:x", "doc_number": None, "source_urls": "[]", "effective_date": "2099-01-01",
+                  "title": "商务部 海关总署公布2099年度《两用物项和技术进出口许可证管理目录》"}
+    rows = link_datasets([codes, hs, later], [_doc_row(codes), _doc_row(hs), _doc_row(later), notice, unnumbered])
     assert rows[0]["attachment_of"] == "商务部公告2024年第51号"  # hung from the notice it names
+    assert rows[1]["attachment_of"] == "snapshot:x"
+    twice = link_datasets([hs], [_doc_row(hs), unnumbered, {**unnumbered, "id": "snapshot:y"}])
+    assert twice[0]["attachment_of"] is None  # two candidates: none is chosen
     tables = edition_tables([codes, hs, later], rows, set())
     editions, entries = tables["catalogue_editions"], tables["catalogue_entries"]
     by_id = {e["id"]: e for e in editions}
@@ -90,6 +98,7 @@ def test_editions_are_dated_by_their_source_or_their_notice_and_end_at_the_next(
     assert by_id["control_list@2024-12-01"]["notice_document_id"] == "商务部公告2024年第51号"
     assert by_id["control_list@2026-03-01"]["end_date"] is None
     assert by_id["licence_catalogue@2099-01-01"]["entries"] == 2
+    assert by_id["licence_catalogue@2099-01-01"]["notice_document_id"] == "snapshot:x"
     first = next(e for e in entries if e["control_code"] == "1C909")
     assert (first["edition_id"], first["provenance"], first["description"]) == (
         "control_list@2024-12-01", "codes.jsonl", "钬相关物项")
