@@ -32,7 +32,8 @@ system-deps-test:
 # leaves the team-written samples out: samples never pose as data).
 kb: setup system-deps
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) import ingest/samples
-	@if [ -d $(CORPUS) ]; then $(BIN)/mofcom-kb --data-dir $(DATA_DIR) import $(CORPUS)/exportcontrol-notices.jsonl $(CORPUS)/entity-list-notices.jsonl; fi
+	@if [ -d $(CORPUS) ]; then $(BIN)/mofcom-kb --data-dir $(DATA_DIR) import $(CORPUS)/exportcontrol-notices.jsonl \
+	  $(CORPUS)/entity-list-notices.jsonl $(CORPUS)/control-list-codes.jsonl $(CORPUS)/licence-catalogue-2026-hs-codes.json; fi
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) build
 
 # The main job: build, then serve on http://127.0.0.1:$(PORT)/mofcom

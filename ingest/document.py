@@ -57,11 +57,11 @@ class Attachment:
     media_type: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a long catalogue holds many thousand rows
 class CatalogueRow:
     """One row of a catalogue table (the control list or the licence catalogue)."""
 
-    page: int  # 1-based page of the PDF where the row starts
+    page: int | None  # 1-based page of the PDF where the row starts; None for a row from a dataset file
     seq: str | None = None  # 序号
     control_code: str | None = None  # 管制编码
     name: str = ""  # 物项名称及描述

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ingest.archive import Archive, sha256_bytes
 from ingest.limits import check_size, limits
+from ingest.parse.errors import ParseError
 from ingest.sample_marks import html_declares_sample, is_sample_host, real_host
 from ingest.snapshot_validation import CheckedSnapshot, read_snapshot
 from ingest.sources import snapshot
@@ -80,6 +81,49 @@ def store_snapshot(checked: CheckedSnapshot, archive: Archive) -> ImportSummary:
 def import_snapshot(path: Path, archive: Archive) -> ImportSummary:
     """All lines of the file, or none (ImportRefused naming every bad line)."""
     return store_snapshot(check_snapshot(path), archive)
+
+
+@dataclass(frozen=True)
+class CheckedDataset:
+    """A catalogue dataset file (ingest/catalogue/editions.yml `datasets`), read and parsed."""
+
+    path: Path
+    data: bytes
+
+
+def check_dataset(path: Path) -> CheckedDataset:
+    """Read and parse a dataset file whole; a DatasetError names the file."""
+    from ingest.catalogue.datasets import parse_dataset
+    from ingest.limits import read_bounded
+
+    data = read_bounded(path)
+    parse_dataset(data, str(path))
+    return CheckedDataset(path, data)
+
+
+def store_dataset(checked: CheckedDataset, archive: Archive) -> ImportSummary:
+    """Archive a checked dataset whole, under `dataset:<file name>`."""
+    from ingest.sources import catalogue_data
+
+    url = catalogue_data.dataset_url(checked.path.name)
+    summary = ImportSummary()
+    had = archive.latest().get(url) is not None
+    _record, is_new = archive.store(checked.data, url=url, source=catalogue_data.NAME, kind="page",
+                                    content_type=catalogue_data.CONTENT_TYPE, status=200)
+    summary.count(is_new, had)
+    return summary
+
+
+def import_dataset(path: Path, archive: Archive) -> ImportSummary:
+    """Archive a catalogue dataset file whole, refusing a file in no known shape (nothing is stored then)."""
+    return store_dataset(check_dataset(path), archive)
+
+
+def is_dataset_file(path: Path) -> bool:
+    from ingest.catalogue.datasets import is_dataset
+    from ingest.limits import read_bounded
+
+    return path.suffix in (".json", ".jsonl") and is_dataset(read_bounded(path))
 
 
 # -- folders and mirror trees ------------------------------------------------------------------------
@@ -227,6 +271,7 @@ class ImportPlan:
 
     sites: list[CheckedSite] = field(default_factory=list)
     snapshots: list[CheckedSnapshot] = field(default_factory=list)
+    datasets: list[CheckedDataset] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
 
@@ -246,12 +291,18 @@ def plan_import(sources: list[Path]) -> ImportPlan:
                 plan.sites.append(checked_site)
                 plan.errors += checked_site.errors
             files = []
-            for path in sorted(source.glob("*.jsonl")):
+            for path in sorted([*source.glob("*.jsonl"), *source.glob("*.json")]):
                 if path.is_symlink():
                     plan.skipped.append(f"{path}: skipped: a symbolic link (import never follows links)")
-                elif path.is_file():
+                elif path.is_file() and (path.suffix == ".jsonl" or is_dataset_file(path)):
                     files.append(path)
         for path in files:
+            if path.is_file() and is_dataset_file(path):  # catalogue entries as data (editions.yml)
+                try:
+                    plan.datasets.append(check_dataset(path))
+                except (ParseError, OSError) as exc:
+                    plan.errors.append(str(exc) if str(path) in str(exc) else f"{path}: {exc}")
+                continue
             checked = read_snapshot(path)
             plan.snapshots.append(checked)
             plan.errors += checked.reports(checked.errors)
@@ -263,6 +314,7 @@ def run_import(plan: ImportPlan, archive: Archive) -> list[tuple[Path, ImportSum
         raise ImportRefused(plan.errors)
     done = [(site.root, store_site(site, archive)) for site in plan.sites]
     done += [(checked.path, store_snapshot(checked, archive)) for checked in plan.snapshots]
+    done += [(checked.path, store_dataset(checked, archive)) for checked in plan.datasets]
     return done
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from ingest.archive import Archive
 from ingest.document import Document
-from kb import fingerprint, list_membership, search, status, table_search
+from kb import editions, fingerprint, list_membership, search, status, table_search
 from kb.errors import KbError
 from kb.facts import Facts
 from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
@@ -104,7 +104,12 @@ def table_rows(documents: list[Document], facts: list[Facts]) -> dict[str, list[
         tables[name] = load.number_rows(rows)
     relations = tables.setdefault("document_relations", [])
     doc_rows = [load.document_row(d, f) for d, f in zip(documents, facts, strict=True)]
+    doc_rows = editions.link_datasets(documents, doc_rows)  # a dataset file hangs from the notice it names
     tables["documents"] = load.add_reference_documents(doc_rows, relations)
+    catalogues = editions.edition_tables(documents, tables["documents"], set(spans))
+    cited = {s["id"]: s for s in (*catalogues.pop("spans"), *tables["spans"])}  # the facts' own rows win
+    tables["spans"] = [cited[k] for k in sorted(cited)]
+    tables.update(catalogues)
     tables["document_status_periods"] = status.period_rows(tables)
     tables["list_membership_periods"] = list_membership.membership_rows(tables)
     tables["search_index"] = search.index_entries(tables)

@@ -41,6 +41,9 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
 def import_(data: DataDir, sources: tuple[Path, ...]) -> None:
     """Archive snapshot files (JSON Lines shaped like the portal corpus) or a folder of them, offline.
 
+    Catalogue dataset files (the control list's codes as JSON Lines, a licence catalogue's HS numbers as
+    JSON: ingest/catalogue/editions.yml) are archived whole and built like a catalogue PDF.
+
     A folder's `site/<host>/<path>` mirror tree is archived too, as pages and attachments of their source.
     Everything named is checked first: one bad line or file and nothing is stored (each problem is reported
     on its own line). A record without a source_url is imported with its URL unknown (a warning). Symbolic
@@ -265,6 +268,79 @@ def catalogue(file: Path, fmt: str, password: str) -> None:
 
     rows = parse_catalogue(file, password=password)
     click.echo(rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows), nl=fmt == "json")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--amendment", "amendments", multiple=True, metavar="DATE=FILE",
+              help="An amending notice's annex PDF and the date it takes effect (repeatable).")
+@click.option("--effective", default=None, metavar="DATE", help="The catalogue's own effective date.")
+@click.option("--on", "on_date", default=None, metavar="DATE", help="Only the entries in force on DATE.")
+def technology(file: Path, amendments: tuple[str, ...], effective: str | None, on_date: str | None) -> None:
+    """Parse a technology catalogue PDF (中国禁止出口限制出口技术目录): its entries (编号, 技术名称, 控制要点,
+    class, industry, page) as JSON; with --amendment and --on, the entries in force on a date."""
+    import dataclasses
+    import datetime as dt
+
+    from ingest.catalogue.technology import in_force_on, read_amendment, read_technology_catalogue, timeline
+
+    def day(text: str, what: str) -> dt.date:
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError as exc:
+            raise click.BadParameter(f"{what}: {text!r} is not a date (YYYY-MM-DD)") from exc
+
+    entries = read_technology_catalogue(file)
+    if on_date:
+        changes = []
+        for spec in amendments:
+            date, _, path = spec.partition("=")
+            if not path:
+                raise click.BadParameter(f"--amendment {spec!r}: expected DATE=FILE")
+            changes.append((day(date, "--amendment"), Path(path).name, read_amendment(Path(path))))
+        periods = timeline(entries, day(effective or "0001-01-01", "--effective"), changes)
+        entries = list(in_force_on(periods, day(on_date, "--on")).values())
+    click.echo(json.dumps([dataclasses.asdict(e) for e in entries], ensure_ascii=False, indent=1))
+
+
+@cli.command("diff")
+@click.argument("a")
+@click.argument("b")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
+@click.pass_obj
+def diff_(data: DataDir, a: str, b: str, as_json: bool) -> None:
+    """Codes and HS numbers added, removed and changed from edition A to edition B.
+
+    A and B are edition ids of the database (control_list@2024-12-01; table catalogue_editions),
+    on:DATE (the control codes of the notices in force on DATE), or catalogue files (a PDF, a dataset
+    file), parsed on the spot."""
+    from kb.editions import diff, entries_of
+
+    name_a, entries_a = entries_of(a, data.db)
+    name_b, entries_b = entries_of(b, data.db)
+    result = {"a": name_a, "b": name_b, **diff(entries_a, entries_b)}
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    codes = result["codes"]
+    table = Table("change", "code", "what", title=f"{name_a} → {name_b}")
+    for entry in codes["added"]:
+        table.add_row("added", entry["control_code"], (entry["description"] or "")[:60])
+    for entry in codes["removed"]:
+        table.add_row("removed", entry["control_code"], (entry["description"] or "")[:60])
+    for change in codes["changed"]:
+        for field, (old, new) in change["fields"].items():
+            table.add_row("changed", change["control_code"], f"{field}: {str(old)[:40]} → {str(new)[:40]}")
+    console.print(table)
+    hs = result["hs_codes"]
+    console.print(f"HS numbers: {len(hs['added'])} added, {len(hs['removed'])} removed")
+    for label in ("added", "removed"):
+        if hs[label]:
+            console.print(f"  {label}: " + " ".join(hs[label]))
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ from kb.paths import SHARED_CORPUS
 REPO = Path(__file__).resolve().parent.parent
 # CI sets this: there, a missing corpus is an error, never a silent skip.
 REQUIRE_CORPUS = os.environ.get("MOFCOM_KB_REQUIRE_CORPUS") == "1"
+CORPUS_DATASETS = ("control-list-codes.jsonl", "licence-catalogue-2026-hs-codes.json")
 
 
 def _corpus_dir() -> Path:
@@ -55,12 +56,15 @@ def _import_for_kb(archive_root: Path) -> None:
     """The corpus build: the samples, plus the real corpus notices when present (required in CI). With the
     corpus, the build leaves the samples out (samples never pose as data: ingest/archive_documents.py)."""
     from ingest.archive import Archive
-    from ingest.snapshot_import import import_snapshot
+    from ingest.snapshot_import import import_dataset, import_snapshot
 
     _import_samples(archive_root)
     if SHARED_CORPUS.is_dir():
+        archive = Archive(archive_root)
         for name in CORPUS_FILES:
-            import_snapshot(SHARED_CORPUS / name, Archive(archive_root))
+            import_snapshot(SHARED_CORPUS / name, archive)
+        for dataset in CORPUS_DATASETS:  # the control list's codes, the 2026 licence catalogue's HS numbers
+            import_dataset(SHARED_CORPUS / dataset, archive)
     elif REQUIRE_CORPUS:
         pytest.fail(f"MOFCOM_KB_REQUIRE_CORPUS=1 but {SHARED_CORPUS} is absent")
 

@@ -24,6 +24,9 @@ PATTERN_FILES = [
     "ingest/parse/article_layouts.yml",
     "ingest/sources/article_urls.yml",
     "ingest/catalogue/layout.json",
+    "ingest/catalogue/technology_layout.json",
+    "ingest/catalogue/technology.yml",
+    "ingest/catalogue/editions.yml",
     "kb/extract/patterns.yaml",
     "kb/eval/baseline_patterns.json",
 ]

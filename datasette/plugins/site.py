@@ -20,9 +20,10 @@ from kb.status_words import last_day
 DB = "mofcom"
 # Reading order on the home page: the documents, what they say, where they say it, then the plumbing.
 HOME_TABLES = (
-    "documents", "document_status_periods", "document_relations", "controls", "hs_codes", "thresholds",
-    "listed_entities", "list_membership_periods", "exemptions", "end_uses", "obligations", "law_references", "part_effective_dates",
-    "date_mentions", "extraction_checks", "spans", "search_index",
+    "documents", "document_status_periods", "document_relations", "controls", "hs_codes", "catalogue_editions",
+    "catalogue_entries", "technology_entries", "technology_status_periods", "thresholds",
+    "listed_entities", "list_membership_periods", "exemptions", "end_uses", "obligations", "law_references",
+    "part_effective_dates", "date_mentions", "extraction_checks", "spans", "search_index",
 )
 
 

@@ -8,6 +8,7 @@ The chart is drawn in the browser by static/timeline.js from the JSON embedded i
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 from urllib.parse import quote, unquote
@@ -65,6 +66,29 @@ from document_status_periods p join documents d on d.id = p.document_id
 where p.document_id in docs
 )
 order by date, event = 'status', document_id
+"""
+
+
+# Each distinct (code, item, role, document) once: a document printing a code twice is one row here.
+CODE_CONTROLS_SQL = """
+select c.control_code, c.role, c.item, gloss_en(c.item) as item_en, c.document_id, d.doc_number, d.title,
+       d.is_sample, min(c.span_id) as span_id
+from controls c join documents d on d.id = c.document_id
+where c.control_code = :code or c.control_code like :code || '.%'
+group by c.control_code, c.role, c.item, c.document_id
+order by c.role, c.control_code, c.document_id
+"""
+
+# The code's entries in each catalogue edition (the control list's description, its HS numbers, page,
+# the file read); an HS number's: the entries listing it (or an HS number it begins).
+CODE_ENTRIES_SQL = """
+select e.edition_id, ed.kind, ed.title as edition_title, ed.effective_date, ed.end_date, e.control_code, e.seq,
+       e.description, gloss_en(e.description) as description_en, e.hs_codes, e.unit, e.page, e.provenance,
+       e.document_id, e.span_id
+from catalogue_entries e join catalogue_editions ed on ed.id = e.edition_id
+where e.control_code = :code or e.control_code like :code || '.%'
+   or exists (select 1 from json_each(e.hs_codes) h where h.value like :code || '%')
+order by ed.effective_date, e.edition_id, e.control_code, e.id
 """
 
 
@@ -223,22 +247,22 @@ async def code_view(datasette: Any, request: Any) -> Response:
     lane_params = {f"d{i}": d for i, d in enumerate(involved)}
     where = "where p.document_id in ({})".format(", ".join(f":d{i}" for i in range(len(involved))) or "null")
     data = chart_data(await fetch(db, PERIODS_SQL.format(where=where), lane_params), dt.date.today())
+    named = await fetch(db, CODE_CONTROLS_SQL, params)
+    entries = await fetch(db, CODE_ENTRIES_SQL, params)
+    for entry in entries:
+        entry["hs_codes"] = json.loads(entry["hs_codes"] or "[]")
     payload = {"code": code, "kind": "hs_code" if HS.match(code) else "control_code",
+               "catalogue_entries": entries,
+               "controls": [c for c in named if c["role"] == "control"],
+               "mentions": [c for c in named if c["role"] != "control"],
                "documents": documents, "history": history, **data}
     if wants_json(request):
         return Response.json(payload)
-    controls = await fetch(
-        db,
-        """select c.control_code, c.item, gloss_en(c.item) as item_en, c.document_id, d.is_sample
-           from controls c join documents d on d.id = c.document_id
-           where c.control_code = :code or c.control_code like :code || '.%'
-           order by c.control_code, c.document_id""",
-        params,
-    )
     samples = await fetch(db, "select id from documents where is_sample = 1")  # labelled wherever they show
     context = {"code": code, "payload": payload, "data_json": Markup(script_json(data)),
                "sample_ids": {r["id"] for r in samples},
-               "controls": controls, "feed": "/-/feeds/code/" + quote(code, safe="") + ".atom"}
+               "controls": payload["controls"], "mentions": payload["mentions"], "entries": entries,
+               "feed": "/-/feeds/code/" + quote(code, safe="") + ".atom"}
     return Response.html(await datasette.render_template("code.html", context, request=request))
 
 

@@ -5,10 +5,14 @@ document; `meta["row_lines"]` maps each row to its line's character range in tha
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import urlparse
 
+from ingest.catalogue.datasets import kind_of
+from ingest.catalogue.errors import NoCatalogueTableError
 from ingest.catalogue.reader import read_catalogue
 from ingest.catalogue.table import CatalogueTable, Heading
 from ingest.document import CatalogueRow, Document
@@ -56,9 +60,51 @@ def catalogue_document(
     title: str | None = None,
     posted_date: dt.date | None = None,
 ) -> Document:
-    """Parse a catalogue PDF's bytes (raises a CatalogueError naming `url`) into a Document."""
-    table = read_catalogue(data, url)
+    """Parse a catalogue PDF's bytes (raises a CatalogueError naming `url`) into a Document: a control
+    list or licence catalogue (its rows), else the technology catalogue or an amendment of it (its
+    entries in meta["technology"], each with the amendment's action and its line in the text)."""
+    provenance = PurePosixPath(urlparse(url).path).name or url
+    try:
+        table = read_catalogue(data, url)
+    except NoCatalogueTableError:
+        from ingest.catalogue import technology
+
+        try:
+            tech = technology.read_table(data, url)
+        except NoCatalogueTableError:
+            raise NoCatalogueTableError(url, "no page has a catalogue header row (序号 / 管制编码 / 物项名称及描述 …, "
+                                             "or 序号 / 技术名称 / 编号 / 控制要点)") from None
+        text, spans = table_text(tech)
+        entries = [{**dataclasses.asdict(entry), "action": action, "line": list(span)}
+                   for (action, entry), span in zip(technology.entries_of(tech), spans, strict=True)]
+        edition = {"kind": "technology_catalogue", "provenance": provenance,
+                   "amendment": any(e["action"] for e in entries)}
+        doc = table_document(tech, url=url, sha256=sha256, source=source, title=title, posted_date=posted_date,
+                             edition=edition)
+        # its entries are technologies, not control-list rows: no CatalogueRows (no controls facts)
+        return dataclasses.replace(doc, rows=(), meta={**doc.meta, "technology": entries})
+    edition = {"kind": kind_of(title, *table.preamble[:3], *(h.text for h in table.headings[:1])),
+               "provenance": provenance}
+    return table_document(table, url=url, sha256=sha256, source=source, title=title, posted_date=posted_date,
+                          edition=edition)
+
+
+def table_document(
+    table: CatalogueTable,
+    *,
+    url: str,
+    sha256: str,
+    source: str = SOURCE,
+    title: str | None = None,
+    posted_date: dt.date | None = None,
+    edition: dict[str, Any] | None = None,
+) -> Document:
+    """A catalogue table (from a PDF or a dataset file) as a Document; `edition` says what it is an
+    edition of (kind, provenance, and what its source states: effective date, issuing notice)."""
     text, spans = table_text(table)
+    meta: dict[str, Any] = {"pages": table.pages, "row_lines": spans}
+    if edition:
+        meta["edition"] = {k: v for k, v in edition.items() if v is not None}
     return Document(
         doc_id=f"{source}:{sha256[:16]}",
         doc_type="catalogue",
@@ -70,5 +116,5 @@ def catalogue_document(
         source_urls=(url,),
         rows=table.rows,
         raw_sha256=sha256,
-        meta={"pages": table.pages, "row_lines": spans},
+        meta=meta,
     )

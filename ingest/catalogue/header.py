@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from ingest.catalogue.page import Rule, Word, group_lines
 
 RULE_TOLERANCE = 1.5  # points: a rule this close to a title edge still separates columns
+ALIGNED = 1.0  # points: words starting this close start at one column edge
+HEADER_LINES = 5  # a wrapped title runs at most this many line heights above or below the header's line
 
 
 @dataclass(frozen=True)
@@ -60,15 +62,17 @@ def find_headers(words: Sequence[Word], titles: Mapping[str, str]) -> list[list[
 
     A page of the licence catalogue holds several tables, each opened by its own header row, and
     a header may be repeated mid-page. `titles` maps each accepted title (without spaces) to its
-    field. A row counts as a header when one line holds at least two complete titles and at least
+    field. A row counts as a header when one line holds at least two titles or pieces of titles and at least
     three fields are found; a title may wrap inside its cell (序 / 号, 海关商品 / 编号)."""
     pieces = _title_pieces(words, titles)
     headers: list[list[HeaderCell]] = []
-    for line in group_lines([w for w in pieces if w.text in titles]):
+    # A header line holds two or more titles or pieces of them (narrow cells wrap every title: 序 / 号,
+    # 管制 / 编码, 计 / 量 / 单 / 位); the band around it must spell three whole titles.
+    for line in group_lines(pieces):
         if len(line) < 2 or (headers and line[0].top <= max(c.bottom for c in headers[-1])):
             continue
         height = max(w.bottom - w.top for w in line)
-        band_top, band_bottom = line[0].top - 3 * height, line[0].bottom + 3 * height
+        band_top, band_bottom = line[0].top - HEADER_LINES * height, line[0].bottom + HEADER_LINES * height
         if headers:
             band_top = max(band_top, max(c.bottom for c in headers[-1]))
         middle = (line[0].top + line[0].bottom) / 2
@@ -111,16 +115,28 @@ def frame_from_header(
 
 
 def gutter(words: Sequence[Word], start: float, end: float) -> float:
-    """The gutter between two unruled columns whose titles end at `start` and begin at `end`:
-    halfway between the first body word starting in that stretch (the next column's left edge)
-    and the words ending before it. Centred titles sit inside their columns, so halfway between
-    the titles can fall inside a long cell's text."""
-    starts = [w.x0 for w in words if start < w.x0 <= end]
-    if not starts:
+    """The gutter between two unruled columns whose titles end at `start` and begin at `end`: the
+    middle of the vertical strip in that stretch that the fewest body words cross and at whose right
+    edge the most words start (a column's left edge: its lines start there, aligned), else the widest.
+
+    Centred titles sit inside their columns, so halfway between the titles can fall inside a long
+    cell's text; and a cell's words after a space start anywhere in it, so the first word starting
+    in the stretch is no column edge either. A full-width heading or note crossing the gutter is
+    outvoted by the rows."""
+    inside = [w for w in words if w.x0 < end and w.x1 > start]
+    if not inside:
         return (start + end) / 2
-    left_edge = min(starts)
-    before = [w.x1 for w in words if w.x0 < left_edge and w.x1 <= left_edge]
-    return (max([start, *before]) + left_edge) / 2
+    edges = sorted({start, end, *(w.x0 for w in inside if start < w.x0 < end),
+                    *(w.x1 for w in inside if start < w.x1 < end)})
+    best: tuple[tuple[int, int, float], float] | None = None
+    for left, right in zip(edges, edges[1:], strict=False):
+        middle = (left + right) / 2
+        crossing = sum(1 for w in inside if w.x0 < middle < w.x1)
+        aligned = sum(1 for w in inside if abs(w.x0 - right) <= ALIGNED)
+        key = (crossing, -aligned, -(right - left))
+        if best is None or key < best[0]:
+            best = (key, middle)
+    return best[1] if best else (start + end) / 2
 
 
 def table_bottom(rules: Sequence[Rule], below: float) -> float:

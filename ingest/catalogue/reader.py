@@ -64,10 +64,12 @@ def parse_catalogue(source: Source, name: str | None = None, *, password: str = 
     return list(read_catalogue(source, name, password=password).rows)
 
 
-def read_catalogue(source: Source, name: str | None = None, *, password: str = "") -> CatalogueTable:
-    """The catalogue table of a PDF: rows plus the section headings between them."""
+def read_catalogue(source: Source, name: str | None = None, *, password: str = "",
+                   layout_file: Path | None = None) -> CatalogueTable:
+    """The catalogue table of a PDF: rows plus the section headings between them. `layout_file`: another
+    table shape (the technology catalogue's, technology_layout.json) read into the same row slots."""
     data, name = _load(source, name)
-    layout = load_layout()
+    layout = load_layout(layout_file) if layout_file else load_layout()
     reader = TableReader(layout)
     frame: TableFrame | None = None
     preamble: list[str] = []
@@ -78,12 +80,17 @@ def read_catalogue(source: Source, name: str | None = None, *, password: str = "
         if segments:
             frame = segments[-1][0]
         if not started and segments:
-            above = segments[0][0].header_top
-            preamble += [" ".join(w.text for w in line) for line in lines if line[0].bottom <= above]
+            # Above the first header row: the title (preamble), then any section headings opening the table.
+            above = [line for line in lines if line[0].bottom <= segments[0][0].header_top]
+            texts = [" ".join(w.text for w in line) for line in above]
+            first = next((i for i, t in enumerate(texts) if any(p.match(t) for p in layout.headings)), len(texts))
+            preamble += texts[:first]
+            reader.read_headings(page.number, above[first:], segments[0][0])
         for segment_frame, segment_lines in segments:
-            reader.read_page(page.number, segment_lines, segment_frame, page.hrules)
+            reader.read_page(page.number, segment_lines, segment_frame, page.hrules, page.rules)
     if frame is None:
-        raise NoCatalogueTableError(name, "no page has the catalogue header row (序号 / 管制编码 / 物项名称及描述 …)")
+        titles = " / ".join(dict.fromkeys(layout.titles))
+        raise NoCatalogueTableError(name, f"no page has the catalogue header row ({titles[:60]} …)")
     return replace(reader.finish(), preamble=tuple(preamble))
 
 
@@ -149,13 +156,9 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
             check_page_count(name, declared_pages(pdf))
         except LimitError as exc:
             raise PdfLimitError(exc.source, exc.reason) from exc
-        try:
-            pages = pdf.pages
-        except Exception as exc:  # pdfminer raises many types on a damaged page tree
-            raise CorruptPdfError(name, f"unreadable page tree: {_describe(exc)}") from exc
-        if not pages:
-            raise EmptyPdfError(name, "PDF has no pages")
-        for number, page in enumerate(pages, 1):
+        count = 0
+        for number, page in enumerate(_lazy_pages(pdf, name), 1):
+            count = number
             try:
                 _check_content_streams(page.page_obj, name, number)
                 words = page.extract_words(x_tolerance=X_TOLERANCE, y_tolerance=X_TOLERANCE)
@@ -164,7 +167,7 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
                 raise
             except Exception as exc:  # damaged content streams raise anything from zlib to KeyError
                 raise CorruptPdfError(name, f"page {number}: {_describe(exc)}") from exc
-            yield PageContent(
+            content = PageContent(
                 number=number,
                 words=tuple(Word(w["text"], w["x0"], w["x1"], w["top"], w["bottom"]) for w in words),
                 rules=tuple(
@@ -178,7 +181,42 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
                     if e["orientation"] == "h" and e["x1"] - e["x0"] >= MIN_RULE_LENGTH
                 ),
             )
-            page.close()  # drop pdfplumber's per-page caches: memory stays flat on long catalogues
+            del words, edges
+            _release(pdf, page)
+            yield content
+        if not count:
+            raise EmptyPdfError(name, "PDF has no pages")
+
+
+def _lazy_pages(pdf: pdfplumber.PDF, name: str) -> Iterator[pdfplumber.page.Page]:
+    """The pages one at a time (pdfplumber's `pdf.pages` builds and keeps every page up front)."""
+    pages = PDFPage.create_pages(pdf.doc)
+    number = 0
+    while True:
+        try:
+            page_obj = next(pages)
+        except StopIteration:
+            return
+        except Exception as exc:  # pdfminer raises many types on a damaged page tree
+            raise CorruptPdfError(name, f"unreadable page tree: {_describe(exc)}") from exc
+        number += 1
+        yield pdfplumber.page.Page(pdf, page_obj, page_number=number)
+
+
+def _release(pdf: pdfplumber.PDF, page: pdfplumber.page.Page) -> None:
+    """Drop what a read page leaves behind, so memory stays flat on long catalogues: pdfplumber's
+    per-page caches, and the page's content streams in pdfminer's object cache (fonts and other
+    shared resources stay cached: every page uses them)."""
+    page.close()
+    contents = page.page_obj.attrs.get("Contents")
+    cache = getattr(pdf.doc, "_cached_objs", None)
+    if cache is None:
+        return
+    cache.pop(page.page_obj.pageid, None)  # the page's own dictionary
+    for ref in contents if isinstance(contents, list) else [contents]:
+        objid = getattr(ref, "objid", None)
+        if objid is not None:
+            cache.pop(objid, None)
 
 
 def _check_content_streams(page: PDFPage, name: str, number: int) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SOURCES = ("snapshot", "portal", "www", "aqygzj")
+SOURCES = ("snapshot", "portal", "www", "aqygzj", "catalogue_data")
 CRAWLABLE = ("portal", "www", "aqygzj")  # sources with a SPEC and discover()
 
 

@@ -37,7 +37,7 @@ class RowFacts:
     lines: list[tuple[int, int, str | None]] = field(default_factory=list)  # row line start, end, control code
 
 
-def _within_line(text: str, line: tuple[int, int], needle: str | None, page: int) -> Span:
+def _within_line(text: str, line: tuple[int, int], needle: str | None, page: int | None) -> Span:
     start, end = line
     pos = text.find(needle, start, end) if needle else -1
     if pos < 0:
