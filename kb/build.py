@@ -220,6 +220,10 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         get = (lambda: extractor) if extractor is not None else default_extractor
         facts = collect_facts(documents, cache, version, get, summary, reuse=not full)
         documents = [d for d in documents if d.doc_id not in summary.failed_ids]
+        if not documents:  # a broken pipeline, not bad input: say what failed rather than "no documents"
+            first = summary.failures[-1]
+            raise KbError(f"every document failed extraction ({len(summary.failed_ids)}); "
+                          f"first: {first.url}: {first.reason}")
         tables = table_rows(documents, facts)
         summary.samples = sum(1 for d in documents if d.is_sample)
         info = {"schema_version": str(load_schema().version), "pipeline_version": version,

@@ -11,6 +11,7 @@ import time
 import zipfile
 import zlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 from kb_facts_fixture import hand_facts, sample_archive
@@ -22,6 +23,7 @@ from ingest.limits import LimitError
 from ingest.sources import snapshot
 from ingest.time_budget import DocumentTimeout, time_budget
 from kb.build import build
+from kb.errors import KbError
 from kb.facts import Facts
 
 
@@ -196,3 +198,19 @@ def test_limits_are_data_with_unknown_keys_refused(tight_limits):
     tight_limits(zip_bombs=1)
     with pytest.raises(ValueError, match="unknown limits zip_bombs"):
         limits_module.limits()
+
+
+def test_a_pipeline_failing_on_every_document_says_so_and_keeps_the_old_database(tmp_path: Path):
+    """A broken rule (e.g. a registered rule with a stale signature) fails every document: the build
+    names the failure instead of "no documents written", and the served file is untouched."""
+    sample_archive(tmp_path / "archive")
+    db = tmp_path / "mofcom.db"
+    build(tmp_path / "archive", db, extractor=hand_facts, version="h")
+    before = db.read_bytes()
+
+    def broken(document: Any) -> Any:
+        raise TypeError("technology_facts() takes 3 positional arguments but 4 were given")
+
+    with pytest.raises(KbError, match=r"every document failed extraction \(\d+\); first: .*takes 3 positional"):
+        build(tmp_path / "archive", db, extractor=broken, version="b", full=True)
+    assert db.read_bytes() == before

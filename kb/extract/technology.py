@@ -24,7 +24,7 @@ class TechnologyFact:
     span: Span
 
 
-def technology_facts(doc: Any, document: Document, structure: Any) -> Iterable[TechnologyFact]:
+def technology_facts(doc: Any, document: Document, structure: Any, facts: Any) -> Iterable[TechnologyFact]:
     for item in document.meta.get("technology", ()):
         start, end = (int(x) for x in item["line"])
         pos = document.text.find(item["number"], start, end)
