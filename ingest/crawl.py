@@ -31,7 +31,7 @@ from rich.progress import (
 )
 
 from ingest import garbage
-from ingest.archive import Archive, Record, now_iso
+from ingest.archive import Archive, ArchiveIntegrityError, Record, now_iso
 from ingest.crawl_state import CrawlJournal, Resumption
 from ingest.http import CONTACT_ENV, Fetcher, FetchError, HttpConfig, Response, user_agent
 from ingest.sources import CRAWLABLE, snapshot, source_module
@@ -152,17 +152,28 @@ class _Run:
                                              kind="snapshot", content_type=snapshot.CONTENT_TYPE, status=200)
         self.summary.fallbacks += is_new
 
-    def visit(self, module: ModuleType, link: Link, parent: str | None) -> None:
+    def archived(self, link: Link) -> tuple[Record | None, bytes | None]:
+        """The URL's newest record and its bytes; (record, None) when its object is missing or corrupt,
+        so the URL is fetched afresh (no conditional request) and storing the bytes repairs the object."""
         previous = self.archive.latest_for(link.key)
-        if self.resume and link.key in self.resume.done and previous is not None:
+        if previous is None:
+            return None, None
+        try:
+            return previous, self.archive.get_bytes(previous.sha256)
+        except ArchiveIntegrityError:
+            return previous, None
+
+    def visit(self, module: ModuleType, link: Link, parent: str | None) -> None:
+        previous, archived = self.archived(link)
+        if self.resume and link.key in self.resume.done and archived is not None and previous is not None:
             self.summary.skipped += 1
-            self.follow(module, link, self.archive.get_bytes(previous.sha256), previous)
+            self.follow(module, link, archived, previous)
             return
         if self.options.dry_run and link.kind != "list":
             self.summary.would_fetch.append(link.key)
             return
-        etag = previous.headers.get("etag") if previous else None
-        modified = previous.headers.get("last-modified") if previous else None
+        etag = previous.headers.get("etag") if previous and archived is not None else None
+        modified = previous.headers.get("last-modified") if previous and archived is not None else None
         try:
             response = self.fetcher.fetch(link.url, method=link.method, form=dict(link.form) or None,
                                           headers=dict(link.headers), etag=etag, last_modified=modified)
@@ -170,13 +181,14 @@ class _Run:
             self.fail(link, exc.reason, parent)
             return
         if response.not_modified:
-            if previous is None:
-                self.fail(link, "HTTP 304 for a URL never archived", parent)
+            if previous is None or archived is None:
+                self.fail(link, "HTTP 304 for a URL never archived" if previous is None else
+                          "HTTP 304 to an unconditional request while its archived copy is damaged", parent)
                 return
             self.summary.unchanged += 1
             if not self.options.dry_run:
                 self.journal.done(link.key)
-            self.follow(module, link, self.archive.get_bytes(previous.sha256), previous)
+            self.follow(module, link, archived, previous)
             return
         if response.status != 200:
             self.fail(link, f"HTTP {response.status}", parent)

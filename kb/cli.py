@@ -118,10 +118,16 @@ def fetch(data: DataDir, sources: tuple[str, ...], since: object, dry_run: bool,
 @click.pass_obj
 def build(data: DataDir, full: bool, strict: bool) -> None:
     """Build the SQLite knowledge base from the archive alone (no network), atomically."""
+    from kb.build import ArchiveDamagedError
     from kb.build import build as run_build
     from kb.open_checks import open_checks
 
-    summary = run_build(data.archive, data.db, state_dir=data.state, full=full)
+    try:
+        summary = run_build(data.archive, data.db, state_dir=data.state, full=full)
+    except ArchiveDamagedError as exc:
+        for failure in exc.damaged:
+            click.echo(f"  damaged: {failure.url}: {failure.reason}", err=True)
+        raise
     checks = open_checks(data.db)
     if summary.unchanged:
         click.echo(f"{data.db}: unchanged ({summary.documents} documents; nothing new in the archive or code)")
@@ -142,6 +148,31 @@ def _build_report(data: DataDir, summary: BuildSummary) -> None:
     )
     for failure in summary.failures:
         click.echo(f"  failed: {failure.url}: {failure.reason}", err=True)
+
+
+@cli.command()
+@click.option("--clean", is_flag=True, help="Remove what killed writes left: archive .tmp-* files and state *.tmp "
+              "older than --min-age, a mofcom.db.new no build is writing.")
+@click.option("--min-age", type=float, default=3600.0, show_default=True,
+              help="Seconds: a younger temporary may belong to a write in progress and is kept.")
+@click.pass_obj
+def verify(data: DataDir, clean: bool, min_age: float) -> None:
+    """Check every archived object against the manifest: present, hashing to its name, no orphans, no torn lines."""
+    from ingest.archive import Archive
+    from ingest.archive_verify import verify as run_verify
+    from kb.cleanup import clean as run_clean
+
+    report = run_verify(Archive(data.archive))
+    for finding in report.findings:
+        click.echo(finding.line(), err=finding.is_error)
+    click.echo(f"{data.archive}: {report.summary()}")
+    if clean:
+        for path in run_clean(data, min_age):
+            click.echo(f"removed: {path}")
+    if report.errors:
+        kinds = ", ".join(f"{report.count(k)} {k}" for k in ("missing", "corrupt", "malformed") if report.count(k))
+        raise KbError(f"{data.archive}: the archive is damaged ({kinds}; listed above); refetch or reimport "
+                      "the URLs named to repair objects")
 
 
 @cli.command("on")
