@@ -96,19 +96,23 @@ def extract(data: DataDir, file: Path, line: int | None) -> None:
 @click.option("--backoff", type=float, default=2.0, show_default=True,
               help="First retry delay in seconds; doubles per attempt, jittered.")
 @click.option("--max-bytes", type=int, default=64 * 1024 * 1024, show_default=True, help="Body size cap.")
+@click.option("--late-retries", type=int, default=2, show_default=True,
+              help="Rounds of retrying transient failures (timeouts, 5xx, JS-only frames, bot checks) at the end.")
+@click.option("--late-backoff", type=float, default=60.0, show_default=True,
+              help="Seconds after a transient failure before its first late retry; doubles per round.")
 @click.option("--progress/--no-progress", default=None, help="Progress display (default: on a terminal).")
 @click.option("--contact", envvar="MOFCOM_KB_CONTACT", default=None,
               help="Your e-mail or URL, sent in the User-Agent; required for live crawls (env: MOFCOM_KB_CONTACT).")
 @click.pass_obj
 def fetch(data: DataDir, sources: tuple[str, ...], since: object, dry_run: bool, mirror: str | None,
-          rate: float, timeout: float, retries: int, backoff: float, max_bytes: int,
-          progress: bool | None, contact: str | None) -> None:
+          rate: float, timeout: float, retries: int, backoff: float, max_bytes: int, late_retries: int,
+          late_backoff: float, progress: bool | None, contact: str | None) -> None:
     """Crawl MOFCOM's sites politely into the raw archive (resumable; conditional requests)."""
     from ingest.crawl import run_fetch
 
     code = run_fetch(data.archive, data.state, sources=sources, since=since, dry_run=dry_run, mirror=mirror, rate=rate,
                      timeout=timeout, retries=retries, backoff=backoff, max_bytes=max_bytes, progress=progress,
-                     contact=contact)
+                     contact=contact, late_retries=late_retries, late_backoff=late_backoff)
     sys.exit(code)
 
 
