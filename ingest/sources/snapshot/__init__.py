@@ -29,17 +29,23 @@ class SnapshotError(ParseError):
 
 def iter_snapshot(path: Path) -> Iterator[tuple[int, dict]]:
     """Yield (line number, record) for each line; raise SnapshotError naming the file and line."""
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            if not raw.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise SnapshotError(f"{path}:{lineno}", f"not UTF-8 (byte {exc.start})") from exc
             except json.JSONDecodeError as exc:
                 raise SnapshotError(f"{path}:{lineno}", f"not JSON ({exc.msg})") from exc
+            if not isinstance(record, dict):
+                raise SnapshotError(f"{path}:{lineno}", f"a JSON {type(record).__name__}, not an object")
             missing = [k for k in REQUIRED if not record.get(k)]
             if missing:
                 raise SnapshotError(f"{path}:{lineno}", f"missing {', '.join(missing)}")
+            if problems := field_problems(record):
+                raise SnapshotError(f"{path}:{lineno}", "; ".join(problems))
             yield lineno, record
 
 
@@ -52,10 +58,34 @@ def parse(content: bytes, record: Record) -> Document:
         data = json.loads(content.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SnapshotError(record.url, f"snapshot record is not UTF-8 JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise SnapshotError(record.url, f"snapshot record is a JSON {type(data).__name__}, not an object")
     missing = [k for k in REQUIRED if not data.get(k)]
     if missing:
         raise SnapshotError(record.url, f"snapshot record lacks {', '.join(missing)}")
+    if problems := field_problems(data):
+        raise SnapshotError(record.url, "; ".join(problems))
     return build_document(fields_of(data, record.sha256))
+
+
+def field_problems(data: dict) -> list[str]:
+    """Fields of the wrong type or form (a number as title, posted 2020-13-45), each a short reason."""
+    problems = [f"{k} is a {type(data[k]).__name__}, not text" for k in ("source_url", "title", "text", "column")
+                if data.get(k) is not None and not isinstance(data[k], str)]
+    posted = data.get("posted")
+    if posted not in (None, ""):
+        try:
+            if not isinstance(posted, str) or len(posted) != 10:
+                raise ValueError
+            dt.date.fromisoformat(posted)
+        except ValueError:
+            problems.append(f"posted is not a date (YYYY-MM-DD): {str(posted)[:40]!r}")
+    attachments = data.get("attachments")
+    if attachments is not None and not (isinstance(attachments, list) and all(
+            isinstance(a, dict) and isinstance(a.get("url"), str) and isinstance(a.get("name") or "", str)
+            for a in attachments)):
+        problems.append("attachments is not a list of {url, name} objects")
+    return problems
 
 
 def parse_data(data: dict) -> Document:
@@ -86,7 +116,7 @@ def fields_of(data: dict, raw_sha256: str | None = None) -> PageFields:
         column=data.get("column"),
         attachments=tuple(
             Attachment(name=a.get("name") or _name_from_url(a["url"]), url=a["url"])
-            for a in data.get("attachments", [])
+            for a in data.get("attachments") or []
         ),
         raw_sha256=raw_sha256,
     )
