@@ -239,6 +239,11 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         _fsync(tmp)
         os.replace(tmp, db_path)
         _fsync(db_path.parent)  # the rename itself
+    except sqlite3.Error as exc:  # SQLITE_FULL (disk full), I/O errors: the old database stays served
+        raise KbError(f"{tmp}: {exc}; nothing built (the database is left as it was)") from exc
+    except OSError as exc:
+        raise KbError(f"{exc.filename or tmp}: {exc.strerror or exc}; nothing built (the database is left "
+                      "as it was)") from exc
     finally:
         conn.close()
         cache.close()

@@ -5,7 +5,11 @@ Exit codes: 0 ok; 1 the step failed (one-line reason on stderr); 2 bad usage.
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -256,7 +260,19 @@ def catalogue(file: Path, fmt: str, password: str) -> None:
     click.echo(rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows), nl=fmt == "json")
 
 
+DEBUG_ENV = "MOFCOM_KB_DEBUG"  # set to 1: a bug shows its traceback instead of a one-line report
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = str(exc)
+    if exc.errno == errno.ENOSPC and not exc.filename:
+        reason += " (the disk holding the data dir is full; nothing half-written is kept)"
+    return reason
+
+
 def main() -> None:
+    # pdfminer logs a warning per oddity of a damaged PDF: the build reports the file once, typed.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -265,12 +281,25 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (KbError, OSError, ValueError) as exc:
+    except OSError as exc:
+        click.echo(f"mofcom-kb: {_os_reason(exc)}", err=True)
+        sys.exit(1)
+    except (KbError, ValueError) as exc:
         click.echo(f"mofcom-kb: {exc}", err=True)
+        sys.exit(1)
+    except sqlite3.Error as exc:
+        click.echo(f"mofcom-kb: SQLite: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("mofcom-kb: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: still one line (the traceback on demand), never a wall of text
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        first = str(exc).splitlines()[0][:300] if str(exc) else ""
+        click.echo(f"mofcom-kb: internal error, please report it: {type(exc).__name__}: {first} "
+                   f"({DEBUG_ENV}=1 shows the traceback)", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
