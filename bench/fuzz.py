@@ -3,7 +3,7 @@ per parser: inputs tried, parsed, refused with a typed error, untyped exceptions
 per-input budget and the slowest input. Result: bench/results/fuzz.json; exit 1 on any untyped
 exception or input over budget, the first few printed with their input.
 
-    .venv/bin/python -m bench.fuzz                 # 1000 inputs per parser (about 5 minutes on 2 cores)
+    .venv/bin/python -m bench.fuzz                 # 1000 inputs per parser (about a minute)
     .venv/bin/python -m bench.fuzz --n 200 dates   # only the parsers whose name contains "dates"
 """
 

@@ -302,6 +302,30 @@ def run_jsonl(data: bytes) -> object:
     return None
 
 
+# -- extraction (kb.extract over a parsed document: no exception at all) -------------------------------
+
+EXTRACT_PIECES = ("商务部公告2025年第61号", "商务部 海关总署公告2024年第33号", "第55号、56号", "一、", "（一）", "1.", "第十二条", "附件：",
+                  "附件1", "\n", "自2025年12月1日起", "至2026年11月10日", "即日起", "自公布之日起实施", "暂停实施", "废止", "1C902.a",
+                  "1C909", "2805301910", "28053019", "海关商品编号", "参考税则号列", "价值比例", "0.1%及以上", "≥", "千克",
+                  "出口经营者应当", "不得", "除外", "用于", "列入出口管制管控名单", "不可靠实体清单", "公司", "（英文名称：Sample Co., Ltd.）",
+                  "地址：", "，", "。", "；", "：", "《中华人民共和国出口管制法》第十二条", "90天", "二〇二五年十二月一日", "2020年13月45日",
+                  "（", "）", "【", "】", "商务部", "2025年4月4日和9日", "、", "及", "和")
+EXTRACT_TEXT = st.lists(st.sampled_from(EXTRACT_PIECES) | TEXTS, min_size=1, max_size=80).map("".join)
+EXTRACT_TITLES = st.sampled_from(["商务部公告2025年第900号 关于测试", "关于公布不可靠实体清单的公告", "1C902", "两用物项常见问题解答"])
+
+
+def run_extract(value: tuple[str, str]) -> object:
+    from kb.extract import extract  # loads spaCy: only when this target runs
+
+    title, text = value
+    try:
+        doc = snapshot.parse_data({"source_url": "https://exportcontrol.mofcom.gov.cn/article/fuzz.html",
+                                   "title": title, "text": text if text.strip() else "空"})
+    except ParseError:
+        return None  # the parser refused it (its own target); extraction only sees documents
+    return extract(doc)
+
+
 TARGETS: tuple[Target, ...] = (
     Target("html_article", "ingest.sources.<portal|www|aqygzj>.parse (article pages)", _page_input(), run_page,
            budget=5.0, examples=250),
@@ -313,6 +337,8 @@ TARGETS: tuple[Target, ...] = (
            NUMBER_TEXT, run_numbers, budget=0.5, examples=1500, typed=()),
     Target("jsonl_import", "ingest.snapshot_import.import_snapshot, then snapshot.parse of each archived record",
            JSONL_FILE, run_jsonl, budget=5.0, examples=150),
+    Target("extraction", "kb.extract.extract of a parsed document (regime vocabulary spliced at random)",
+           st.tuples(EXTRACT_TITLES, EXTRACT_TEXT), run_extract, budget=5.0, examples=150, typed=()),
 )
 BY_NAME = {t.name: t for t in TARGETS}
 
