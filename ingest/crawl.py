@@ -38,12 +38,14 @@ from rich.progress import (
 
 from ingest import garbage
 from ingest.archive import Archive, ArchiveIntegrityError, Record, now_iso
+from ingest.archive_verify import stale_temporaries
 from ingest.crawl_state import CrawlJournal, Resumption
 from ingest.http import CONTACT_ENV, Fetcher, FetchError, HttpConfig, Response, user_agent
 from ingest.sources import CRAWLABLE, snapshot, source_module
 from ingest.sources.spec import Link, SourceSpec
 
 LOOKAHEAD = 500  # queued items scanned for one whose host is ready
+STALE_TEMPORARY_SECONDS = 3600.0  # an archive .tmp-* this old is a killed write's, never one in progress
 
 
 class CrawlError(Exception):
@@ -346,6 +348,8 @@ def crawl(archive: Archive, state_dir: Path, options: CrawlOptions, *, progress:
     run = _Run(archive, journal, fetcher, options, resume, on_step)
     if not options.dry_run:
         journal.start(names, since, resume)
+        for path in stale_temporaries(archive, STALE_TEMPORARY_SECONDS):  # what killed runs left
+            path.unlink(missing_ok=True)
     specs = []
     for name in names:
         module = source_module(name)

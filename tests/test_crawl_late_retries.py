@@ -121,3 +121,17 @@ def test_a_corrupt_archived_copy_is_fetched_afresh_and_repaired(tmp_path: Path) 
     assert summary.failed == [] and summary.new == summary.changed == 0
     assert len(asked) == 1 and "If-None-Match" not in asked[0].headers and asked[0].status == 200
     assert archive.get_bytes(record.sha256)  # hashes to its name again
+
+
+def test_a_crawl_removes_the_temporaries_killed_writes_left_and_keeps_fresh_ones(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "archive" / "objects" / "ab"
+    folder.mkdir(parents=True)
+    old, fresh = folder / ".tmp-killed", folder / ".tmp-writing"
+    old.write_bytes(b"half an object")
+    fresh.write_bytes(b"a write in progress")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    with ReplayServer() as server:
+        run_crawl(tmp_path, server.url, sources=("aqygzj",))
+    assert not old.exists() and fresh.exists()
