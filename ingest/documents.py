@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ingest.archive import Archive, ArchiveIntegrityError, Record
+from ingest.archive import Archive, Record
 from ingest.attachments import parse_attachment
 from ingest.document import Document
 from ingest.sources import source_module
@@ -21,7 +21,6 @@ class ParseFailure:
     url: str
     sha256: str
     reason: str
-    damaged: bool = False  # the archive object is missing or corrupt: the archive itself is damaged
 
 
 def parse_record(archive: Archive, record: Record) -> Document:
@@ -35,8 +34,6 @@ def iter_parsed(archive: Archive, latest: dict[str, Record]) -> Iterator[Documen
             continue
         try:
             yield within_budget(record.url, "parsing", lambda r=record: parse_record(archive, r))  # type: ignore[misc]
-        except ArchiveIntegrityError as exc:
-            yield ParseFailure(record.url, record.sha256, str(exc), damaged=True)
         except Exception as exc:  # one bad input never stops the batch
             yield ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
 
@@ -78,8 +75,6 @@ def iter_attachments(
         try:
             yield within_budget(record.url, "parsing",
                                 lambda r=record, p=parent: parse_attachment(archive.get_bytes(r.sha256), r, p))  # type: ignore[misc]
-        except ArchiveIntegrityError as exc:
-            yield ParseFailure(record.url, record.sha256, str(exc), damaged=True)
         except Exception as exc:  # one bad file never stops the batch
             yield ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
 
