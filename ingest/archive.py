@@ -134,6 +134,14 @@ class Archive:
             raise
         return digest
 
+    def intact(self, sha256: str) -> bool:
+        """The object is there and hashes to its name."""
+        try:
+            self.get_bytes(sha256)
+        except (ArchiveIntegrityError, OSError):
+            return False
+        return True
+
     def get_bytes(self, sha256: str) -> bytes:
         """The object's bytes, checked against its name (raises ArchiveIntegrityError)."""
         path = self.object_path(sha256)

@@ -209,8 +209,10 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         return _unchanged(db_path, started)
     from ingest.documents import load_documents
 
-    documents, failures = load_documents(Archive(archive_root))
-    if damaged := [f for f in failures if f.damaged]:
+    archive = Archive(archive_root)
+    documents, failures = load_documents(archive)
+    # A record that failed because its object is missing or corrupt (get_bytes checks every read).
+    if damaged := [f for f in failures if not archive.intact(f.sha256)]:
         raise ArchiveDamagedError(archive_root, damaged)
     if not documents:
         raise KbError(f"{archive_root}: the archive holds no parseable documents (run `mofcom-kb import` or `fetch`)")
