@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RUN_DEBS := catdoc fonts-wqy-microhei
 TEST_DEBS := $(RUN_DEBS) chromium
 
-.PHONY: run test setup system-deps system-deps-test lint typecheck pytest kb bench clean
+.PHONY: run test setup system-deps system-deps-test lint typecheck pytest kb bench readme clean
 
 $(BIN)/mofcom-kb: pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,10 +28,11 @@ system-deps-test:
 	@missing=$$(for p in $(TEST_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q $$missing; fi
 
-# Build the knowledge base from the offline samples (+ ../shared/corpus when present).
+# Build the knowledge base from the offline samples, or from ../shared/corpus when present (the build then
+# leaves the team-written samples out: samples never pose as data).
 kb: setup system-deps
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) import ingest/samples
-	@if [ -d $(CORPUS) ]; then $(BIN)/mofcom-kb --data-dir $(DATA_DIR) import $(CORPUS)/exportcontrol-notices.jsonl; fi
+	@if [ -d $(CORPUS) ]; then $(BIN)/mofcom-kb --data-dir $(DATA_DIR) import $(CORPUS)/exportcontrol-notices.jsonl $(CORPUS)/entity-list-notices.jsonl; fi
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) build
 
 # The main job: build, then serve on http://127.0.0.1:$(PORT)/mofcom
@@ -39,7 +40,7 @@ run: kb
 	$(BIN)/mofcom-kb --data-dir $(DATA_DIR) serve --port $(PORT)
 
 lint: setup
-	$(BIN)/ruff check ingest kb tests bench
+	$(BIN)/ruff check ingest kb tests bench datasette/plugins
 
 typecheck: setup
 	$(BIN)/mypy
@@ -51,6 +52,10 @@ test: setup system-deps-test lint typecheck pytest
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Rewrite the README's generated tables (eval scores, bench results); tests/test_readme_generated.py checks them.
+readme: setup
+	$(BIN)/python -m bench.readme
 
 clean:
 	rm -rf $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -24,8 +24,9 @@ from ingest.catalogue.reader import declared_pages
 from ingest.document import Document
 from ingest.limits import LimitError, check_page_count, check_pdf
 from ingest.office import read_office
-from ingest.parse.assemble import PageFields, build_document
+from ingest.parse.document_builder import PageFields, build_document
 from ingest.parse.errors import CorruptFileError, EmptyInputError, ParseError
+from ingest.sample_marks import is_sample_host
 
 PDF_MAGIC = b"%PDF"
 
@@ -86,6 +87,7 @@ def parse_attachment(data: bytes, record: Record, parent: Document | None) -> Do
     parent_title = parent.title if parent else None
     title = f"{parent_title} 附件：{name}" if parent_title else name
     meta: dict[str, Any] = {"attachment_of": parent.doc_id if parent else None, "file_name": name}
+    sample = (parent.is_sample if parent else False) or is_sample_host(source)  # a sample's annex is a sample
     if data.startswith(PDF_MAGIC):
         try:
             doc = catalogue_document(
@@ -97,7 +99,7 @@ def parse_attachment(data: bytes, record: Record, parent: Document | None) -> Do
         else:
             return dataclasses.replace(
                 doc, doc_id=attachment_id(record), meta={**doc.meta, **meta},
-                signed_date=parent.signed_date if parent else None,
+                signed_date=parent.signed_date if parent else None, is_sample=sample,
             )
         text, page_starts = _pdf_text(data, source)
         meta["page_starts"] = page_starts
@@ -106,6 +108,7 @@ def parse_attachment(data: bytes, record: Record, parent: Document | None) -> Do
     doc = build_document(PageFields(
         title=title, text=text, source=record.source, source_urls=(source,),
         posted_date=parent.posted_date if parent else None, raw_sha256=record.sha256, meta=meta,
+        is_sample=sample,
     ))
     # The annex cites numbers (often its parent's); it is not the publication they name.
     return dataclasses.replace(

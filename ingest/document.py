@@ -92,6 +92,7 @@ class Document:
     rows: tuple[CatalogueRow, ...] = ()
     raw_sha256: str | None = None  # archive object the document was parsed from
     column: str | None = None  # the site's column / category name
+    is_sample: bool = False  # written by the team, declared so in its bytes (ingest/sample_marks.py)
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

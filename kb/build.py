@@ -37,7 +37,7 @@ from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
 from kb.schema import create, dependency_order, load_schema
 
 if typing.TYPE_CHECKING:
-    from ingest.documents import ParseFailure
+    from ingest.archive_documents import ParseFailure
 
 # Parsing, loading and sqlite-utils (numpy) are imported where used: a no-op rebuild needs none of them.
 
@@ -63,6 +63,8 @@ class BuildSummary:
     rows: dict[str, int] = field(default_factory=dict)
     failures: list[ParseFailure] = field(default_factory=list)
     failed_ids: set[str] = field(default_factory=set)  # documents whose extraction failed: left out
+    samples: int = 0  # team-written sample documents built (only when the archive holds nothing real)
+    samples_left_out: list[str] = field(default_factory=list)  # samples dropped: the archive holds real material
     seconds: float = 0.0
     unchanged: bool = False  # nothing new: the existing database was kept as is
 
@@ -79,7 +81,7 @@ def collect_facts(documents: list[Document], cache: FactsCache, version: str,
     """Facts for every document: from the cache when its key matches (and `reuse`), else extracted
     (over both cores, kb/extract_pool.py) and cached as results stream in, committed per batch, so a
     killed build keeps what it did."""
-    from ingest.documents import ParseFailure
+    from ingest.archive_documents import ParseFailure
     from kb.document_guard import ExtractFailure, Guarded
     from kb.extract_pool import extract_all
 
@@ -106,7 +108,7 @@ def collect_facts(documents: list[Document], cache: FactsCache, version: str,
     return [f for f in out if f is not None]
 
 
-def assemble(documents: list[Document], facts: list[Facts]) -> dict[str, list[dict[str, Any]]]:
+def table_rows(documents: list[Document], facts: list[Facts]) -> dict[str, list[dict[str, Any]]]:
     """All rows of all tables, sorted and numbered (pure)."""
     from kb import load
 
@@ -207,16 +209,17 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
     inputs = hashlib.sha256(f"{fingerprint.inputs_fingerprint(archive_root)}\n{version}".encode()).hexdigest()
     if not full and fingerprint.built_fingerprint(db_path) == inputs:
         return _unchanged(db_path, started)
-    from ingest.documents import load_documents
+    from ingest.archive_documents import load_material
 
     archive = Archive(archive_root)
-    documents, failures = load_documents(archive)
+    material = load_material(archive)
+    documents = material.documents
     # A record that failed because its object is missing or corrupt (get_bytes checks every read).
-    if damaged := [f for f in failures if not archive.intact(f.sha256)]:
+    if damaged := [f for f in material.failures if not archive.intact(f.sha256)]:
         raise ArchiveDamagedError(archive_root, damaged)
     if not documents:
         raise KbError(f"{archive_root}: the archive holds no parseable documents (run `mofcom-kb import` or `fetch`)")
-    summary = BuildSummary(failures=failures)
+    summary = BuildSummary(failures=material.failures, samples_left_out=material.samples_left_out)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     cache = FactsCache(state / CACHE_NAME)
     conn = sqlite3.connect(tmp, isolation_level=None)
@@ -231,9 +234,11 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         get = (lambda: extractor) if extractor is not None else default_extractor
         facts = collect_facts(documents, cache, version, get, summary, reuse=not full)
         documents = [d for d in documents if d.doc_id not in summary.failed_ids]
-        tables = assemble(documents, facts)
+        tables = table_rows(documents, facts)
+        summary.samples = sum(1 for d in documents if d.is_sample)
         info = {"schema_version": str(load_schema().version), "pipeline_version": version,
-                "inputs_fingerprint": inputs}
+                "inputs_fingerprint": inputs, "material": "samples only" if summary.samples else "real",
+                "samples_left_out": str(len(summary.samples_left_out))}
         write(conn, tables, info)
         conn.close()
         expected = {name: len(rows) for name, rows in tables.items()}

@@ -44,23 +44,29 @@ def cli(ctx: click.Context, data_dir: Path) -> None:
 def import_(data: DataDir, sources: tuple[Path, ...]) -> None:
     """Archive snapshot files (JSON Lines shaped like the portal corpus) or a folder of them, offline.
 
-    A folder's `site/<host>/<path>` mirror tree is archived too, as pages and attachments of their source."""
+    A folder's `site/<host>/<path>` mirror tree is archived too, as pages and attachments of their source.
+    Everything named is checked first: one bad line or file and nothing is stored (each problem is reported
+    on its own line). A record without a source_url is imported with its URL unknown (a warning). Symbolic
+    links inside a folder are never followed."""
     from ingest.archive import Archive
-    from ingest.snapshot_import import SITE_DIR, import_site, import_snapshot
+    from ingest.snapshot_import import ImportRefused, plan_import, run_import
 
-    archive = Archive(data.archive)
-    for source in sources:
-        if source.is_dir() and (source / SITE_DIR).is_dir():
-            site = import_site(source / SITE_DIR, archive)
-            click.echo(f"{source / SITE_DIR}: {site.new} new, {site.changed} changed, "
-                       f"{site.unchanged} unchanged, {len(site.failed)} failed")
-        files = sorted(source.glob("*.jsonl")) if source.is_dir() else [source]
-        for file in files:
-            summary = import_snapshot(file, archive)
-            click.echo(
-                f"{file}: {summary.new} new, {summary.changed} changed, "
-                f"{summary.unchanged} unchanged, {len(summary.failed)} failed"
-            )
+    plan = plan_import(list(sources))
+    for line in plan.skipped:
+        click.echo(f"warning: {line}", err=True)
+    try:
+        done = run_import(plan, Archive(data.archive))
+    except ImportRefused as exc:
+        for line in exc.reports:
+            click.echo(f"mofcom-kb: {line}", err=True)
+        raise KbError(f"{len(exc.reports)} problem(s) in {', '.join(map(str, sources))}: nothing imported") from None
+    for path, summary in done:
+        for line in summary.warnings:
+            click.echo(f"warning: {line}", err=True)
+        for line in summary.failed:
+            click.echo(f"  failed: {line}", err=True)
+        click.echo(f"{path}: {summary.new} new, {summary.changed} changed, "
+                   f"{summary.unchanged} unchanged, {len(summary.failed)} failed")
 
 
 @cli.command()
@@ -156,6 +162,32 @@ def _build_report(data: DataDir, summary: BuildSummary) -> None:
     )
     for failure in summary.failures:
         click.echo(f"  failed: {failure.url}: {failure.reason}", err=True)
+    if summary.samples_left_out:
+        click.echo(f"{data.db}: {len(summary.samples_left_out)} team-written samples left out "
+                   f"(the archive holds real material; samples never build beside it)")
+    if summary.samples:
+        click.echo(f"{data.db}: built from team-written samples only ({summary.samples} documents, "
+                   f"documents.is_sample = 1): not MOFCOM's texts")
+
+
+@cli.command("export-ftm")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to FILE (atomically) instead of stdout.")
+@click.pass_obj
+def export_ftm(data: DataDir, output: Path | None) -> None:
+    """Listed entities as FollowTheMoney entities (line-delimited JSON): LegalEntity, Sanction, Document."""
+    from kb.ftm_export import export
+
+    lines = list(export(data.db))  # fails (missing database) before any file is opened
+    if output is None:
+        for line in lines:
+            click.echo(line)
+        return
+    partial = output.with_name(output.name + ".partial")
+    with partial.open("w", encoding="utf-8") as out:
+        count = sum(out.write(line + "\n") > 0 for line in lines)
+    partial.replace(output)  # a failed export never leaves a half-written file under the final name
+    click.echo(f"{count} FtM entities → {output}", err=True)
 
 
 @cli.command()
@@ -195,10 +227,12 @@ def on(data: DataDir, date: object, code: str | None, as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from kb.on_date import on_date
+    from kb.on_date import on_date, samples_only
 
     assert isinstance(date, dt.datetime)
     result = on_date(data.db, date.date(), code)
+    if samples_only(data.db):
+        click.echo(f"warning: {data.db} was built from team-written samples only, not from MOFCOM's texts", err=True)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=1))
         return

@@ -72,7 +72,7 @@ class FactType:
     field: str  # Facts attribute (or Facts.extra key)
     record: str  # module:Class
     where: dict[str, Any] = _default(default_factory=dict)
-    rule: str | None = None  # module:function(doc, document, structure) -> records
+    rule: str | None = None  # module:function(doc, document, structure, facts) -> records
     table: str | None = None
     document_column: str = "document_id"
     columns: dict[str, str] = _default(default_factory=dict)  # column → SQL declaration
@@ -83,6 +83,7 @@ class FactType:
     eval: EvalSpec | None = None
     span_label: str | None = None
     mark: MarkSpec | None = None
+    describe: dict[str, Any] | None = None  # Datasette metadata of its table (title, description, facets, columns)
     source: str = ""  # the file declaring it, for error messages
 
     def selects(self, record: Any) -> bool:
@@ -166,6 +167,7 @@ def parse_entry(name: str, spec: dict[str, Any], source: str = "") -> FactType:
             mark=MarkSpec(kind=str(mark["kind"]), key=str(mark.get("key", "null")), title=str(mark["title"]),
                           label_zh=str(mark["label"]["zh"]), label_en=str(mark["label"]["en"]),
                           style=str(mark.get("style", "")), link=link) if mark else None,
+            describe=dict(spec["describe"]) if spec.get("describe") else None,
             source=source,
         )
     except (KeyError, TypeError, AttributeError) as exc:
@@ -174,7 +176,22 @@ def parse_entry(name: str, spec: dict[str, Any], source: str = "") -> FactType:
         unknown = [c for c in ft.columns if c in ("id", "span_id", ft.document_column)]
         if unknown:
             raise FactTypeError(f"{where}: columns {unknown} are added by the registry, do not declare them")
+    if ft.describe is not None:
+        _check_describe(ft, where)
     return ft
+
+
+def _check_describe(ft: FactType, where: str) -> None:
+    d = ft.describe or {}
+    if not ft.table:
+        raise FactTypeError(f"{where}: describe needs a table")
+    title = d.get("title")
+    if not isinstance(title, dict) or not title.get("zh") or not title.get("en") or not d.get("description"):
+        raise FactTypeError(f"{where}: describe needs title {{zh, en}} and a description")
+    columns = set(ft.all_columns())
+    unknown = sorted(set(d.get("columns") or {}) - columns) + sorted(set(d.get("facets") or []) - columns)
+    if unknown:
+        raise FactTypeError(f"{where}: describe names columns its table lacks: {unknown}")
 
 
 def read_file(path: Path) -> list[FactType]:

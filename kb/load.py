@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ingest.document import Document
-from ingest.parse.assemble import doc_type as type_from_number
+from ingest.parse.document_builder import doc_type as type_from_number
 from ingest.parse.numbers import find_numbers
 from kb import fact_types
 from kb.fact_types import FactType
@@ -85,6 +85,7 @@ def document_row(doc: Document, facts: Facts) -> Row:
         "known_only_by_reference": 0,
         "cited_by_count": 0,
         "attachment_of": doc.meta.get("attachment_of"),
+        "is_sample": int(doc.is_sample),
     }
 
 
@@ -98,7 +99,7 @@ def reference_row(doc_number: str) -> Row:
         "title": None, "issuers": "[]", "signed_date": None, "posted_date": None, "effective_date": None,
         "effective_on_publication": 0, "source_url": None, "source_urls": "[]", "source": None,
         "column_name": None, "year": year, "number": number, "text": None, "text_sha256": None,
-        "known_only_by_reference": 1, "cited_by_count": 0, "attachment_of": None,
+        "known_only_by_reference": 1, "cited_by_count": 0, "attachment_of": None, "is_sample": 0,
     }
 
 

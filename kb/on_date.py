@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from kb import query_functions
 from kb.errors import KbError
 from kb.schema import load_schema
 
@@ -18,6 +19,7 @@ def run_query(db_path: Path, name: str, date: dt.date) -> list[dict[str, Any]]:
     sql = load_schema().queries[name]["sql"]
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)  # read-only: never touches a served file
     conn.row_factory = sqlite3.Row
+    query_functions.register(conn)
     try:
         return [dict(row) for row in conn.execute(sql, {"date": date.isoformat()})]
     finally:
@@ -32,3 +34,15 @@ def on_date(db_path: Path, date: dt.date, code: str | None = None) -> dict[str, 
     if code:
         controls = [c for c in controls if c["control_code"].upper().startswith(code.upper())]
     return {"statuses": statuses, "controls": controls}
+
+
+def samples_only(db_path: Path) -> bool:
+    """Whether the database was built from team-written samples alone (build_info.material)."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM build_info WHERE key = 'material'").fetchone()
+    except sqlite3.OperationalError:  # a database built before build_info held it
+        return False
+    finally:
+        conn.close()
+    return row is not None and row[0] == "samples only"

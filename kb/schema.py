@@ -49,9 +49,9 @@ def fact_table(ft: FactType) -> Table:
     )
 
 
-def load_schema(path: Path = SCHEMA_FILE) -> Schema:
+def load_schema(path: Path | None = None) -> Schema:
     """schema.yml plus the registered fact types' tables."""
-    return _load_schema(path, registry_files())
+    return _load_schema(path or SCHEMA_FILE, registry_files())
 
 
 @cache

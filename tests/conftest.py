@@ -33,8 +33,14 @@ def corpus_notices(corpus_dir: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _import_for_kb(archive_root: Path) -> None:
-    """The offline samples, plus the real corpus notices when present (required in CI)."""
+KB_SAMPLES = REPO / "tests" / "fixtures" / "kb-samples.jsonl"
+CORPUS_FILES = ("exportcontrol-notices.jsonl",)  # the acceptance build adds entity-list-notices (test_samples.py)
+
+
+def _import_samples(archive_root: Path) -> None:
+    """Team-written samples: ingest/samples/*.jsonl and tests/fixtures/kb-samples.jsonl (terms the corpus
+    texts lack: 镓 in a title, 1C902, 锂电池, a 10-digit HS number). Not the site tree: its pages restate
+    2023 No. 23 and 2025 No. 18 too, and one text per number survives deduplication."""
     from ingest.archive import Archive
     from ingest.snapshot_import import import_snapshot
     from kb.paths import SAMPLES_DIR
@@ -42,18 +48,27 @@ def _import_for_kb(archive_root: Path) -> None:
     archive = Archive(archive_root)
     for file in sorted(SAMPLES_DIR.glob("*.jsonl")):
         import_snapshot(file, archive)
-    # Team-written samples with terms the corpus texts lack (镓 in a title, 1C902, 锂电池, a 10-digit HS number).
-    import_snapshot(REPO / "tests" / "fixtures" / "kb-samples.jsonl", archive)
+    import_snapshot(KB_SAMPLES, archive)
+
+
+def _import_for_kb(archive_root: Path) -> None:
+    """The corpus build: the samples, plus the real corpus notices when present (required in CI). With the
+    corpus, the build leaves the samples out (samples never pose as data: ingest/archive_documents.py)."""
+    from ingest.archive import Archive
+    from ingest.snapshot_import import import_snapshot
+
+    _import_samples(archive_root)
     if SHARED_CORPUS.is_dir():
-        import_snapshot(SHARED_CORPUS / "exportcontrol-notices.jsonl", archive)
+        for name in CORPUS_FILES:
+            import_snapshot(SHARED_CORPUS / name, Archive(archive_root))
     elif REQUIRE_CORPUS:
         pytest.fail(f"MOFCOM_KB_REQUIRE_CORPUS=1 but {SHARED_CORPUS} is absent")
 
 
 @pytest.fixture(scope="session")
 def built_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A knowledge base built once per session into a tmp data dir from ingest/samples/,
-    tests/fixtures/kb-samples.jsonl and, when present, ../shared/corpus/exportcontrol-notices.jsonl.
+    """A knowledge base built once per session into a tmp data dir from the samples and, when present,
+    ../shared/corpus/exportcontrol-notices.jsonl (then the samples are left out).
     Returns the path of the built mofcom.db."""
     from kb.build import build
     from kb.paths import DataDir
@@ -62,6 +77,28 @@ def built_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _import_for_kb(data.archive)
     build(data.archive, data.db)
     return data.db
+
+
+@pytest.fixture(scope="session")
+def samples_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A knowledge base of the team-written samples alone (every document is_sample = 1): what a fresh
+    clone builds offline. For tests of terms only the samples print (镓, 1C902, 锂电池, 2805301910)."""
+    from kb.build import build
+    from kb.paths import DataDir
+
+    data = DataDir(tmp_path_factory.mktemp("kb-samples"))
+    _import_samples(data.archive)
+    build(data.archive, data.db)
+    return data.db
+
+
+@pytest.fixture(scope="session")
+def served_samples_kb(samples_kb: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`mofcom-kb serve` over samples_kb (see served_kb)."""
+    from kb.serve import running_datasette
+
+    with running_datasette(samples_kb, tmp_path_factory.mktemp("datasette-samples") / "server.log") as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

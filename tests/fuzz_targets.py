@@ -3,8 +3,8 @@ inputs each, in the suite) and bench/fuzz.py (N inputs each, counts in bench/res
 
 Each target is a hypothesis strategy of inputs and a function that feeds one input to the parser the
 way ingest does. An input may be refused only with the parser's typed error (ParseError and its
-subclasses, LimitError among them: a one-line reason naming the input); anything else is an untyped
-exception, a bug. Every input must also finish within the target's per-input budget (seconds).
+subclasses, LimitError among them, and the import's ImportRefused listing every bad line: a reason
+naming the input); anything else is an untyped exception, a bug. Every input must also finish within the target's per-input budget (seconds).
 
 Inputs start from well-formed seeds in MOFCOM's shapes (the replay site's pages, team-written Office
 files and PDFs) and are mutated (tag soup spliced in, slices cut or repeated, bytes flipped, deep
@@ -32,7 +32,7 @@ from ingest.attachments import parse_attachment
 from ingest.parse.dates import find_dates, header_date, parse_date
 from ingest.parse.errors import ParseError
 from ingest.parse.numbers import canonical_number, find_numbers, header_number, issuer_names, leading_number
-from ingest.snapshot_import import import_snapshot
+from ingest.snapshot_import import ImportRefused, import_snapshot
 from ingest.sources import snapshot, source_module
 
 TYPED: tuple[type[BaseException], ...] = (ParseError,)
@@ -336,7 +336,7 @@ TARGETS: tuple[Target, ...] = (
     Target("doc_numbers", "ingest.parse.numbers.find_numbers / canonical_number / header_number / leading_number",
            NUMBER_TEXT, run_numbers, budget=0.5, examples=1500, typed=()),
     Target("jsonl_import", "ingest.snapshot_import.import_snapshot, then snapshot.parse of each archived record",
-           JSONL_FILE, run_jsonl, budget=5.0, examples=150),
+           JSONL_FILE, run_jsonl, budget=5.0, examples=150, typed=(ParseError, ImportRefused)),
     Target("extraction", "kb.extract.extract of a parsed document (regime vocabulary spliced at random)",
            st.tuples(EXTRACT_TITLES, EXTRACT_TEXT), run_extract, budget=5.0, examples=150, typed=()),
 )

@@ -66,6 +66,8 @@ HOSTILE_URLS: tuple[str, ...] = (
     "https://exportcontrol.mofcom.gov.cn/a\"onmouseover=\"alert('xss-url-7')",
 )
 
+IMPORTABLE_URLS = tuple(u for u in HOSTILE_URLS if u.startswith("https://"))
+
 # Columns left alone: keys, foreign keys, offsets, dates, enumerations the pages compute on.
 KEEP = {"id", "document_id", "source_document_id", "target_document_id", "caused_by_document_id", "span_id",
         "ref_id", "attachment_of", "start", "end", "page", "start_date", "end_date", "signed_date", "posted_date",
@@ -83,7 +85,9 @@ def snapshot_records() -> list[dict[str, object]]:
         number = 900 + i
         items = "\n".join(f"（{n}）1C90{n}.a．{payload}金属钐" for n in ("一",))
         records.append({
-            "source_url": HOSTILE_URLS[i % len(HOSTILE_URLS)] if i % 2 else
+            # `import` refuses a source_url that is not http(s) (javascript:, data:): those reach the
+            # database through poison() below.
+            "source_url": IMPORTABLE_URLS[i % len(IMPORTABLE_URLS)] + f"/{i}" if i % 2 else
             f"https://exportcontrol.mofcom.gov.cn/x/{i}.html?q={payload}",
             "column": payload,
             "title": f"商务部公告2025年第{number}号 {payload}",

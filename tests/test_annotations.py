@@ -109,6 +109,9 @@ def schema_errors(gold: dict[str, Any]) -> list[str]:
     for c in codes:
         if not CONTROL_CODE.match(c):
             errors.append(f"control code {c!r} is not normalised ASCII")
+    for c in facts["controlled_codes"]:
+        if c not in codes:
+            errors.append(f"controlled code {c!r} is not among the control codes printed")
     for h in facts["hs_codes"]:
         if set(h) != {"hs_code", "digits", "control_code"}:
             errors.append(f"bad hs fact keys {h}")
@@ -152,7 +155,7 @@ def schema_errors(gold: dict[str, Any]) -> list[str]:
             continue
         if e["list_name"] not in LIST_NAMES or e["action"] not in ENTITY_ACTIONS or not e["name_zh"]:
             errors.append(f"bad entity {e}")
-    for key in ("doc_numbers", "dates", "control_codes", "hs_codes", "thresholds", "relations",
+    for key in ("doc_numbers", "dates", "control_codes", "controlled_codes", "hs_codes", "thresholds", "relations",
                 "clause_effective", "law_references", "entities"):
         seen = [json.dumps(x, ensure_ascii=False, sort_keys=True) for x in facts[key]]
         if len(seen) != len(set(seen)):

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from ingest.archive import Archive
-from ingest.documents import load_documents
+from ingest.archive_documents import load_documents
 from ingest.snapshot_import import import_site
 from kb.paths import SAMPLES_DIR
 
-CATALOGUE_URL = "https://exportcontrol.mofcom.gov.cn/upload/uploadfile/attach/202510/13/20251013093000001.pdf"
-ANNEX_URL = "https://www.mofcom.gov.cn/cms_files/filemanager/1/attach/202504/287dc6fce19a1ccb9d8c690134556d86.pdf"
+CATALOGUE_URL = "https://exportcontrol.mofcom.gov.cn.invalid/upload/uploadfile/attach/202510/13/20251013093000001.pdf"
+ANNEX_URL = "https://www.mofcom.gov.cn.invalid/cms_files/filemanager/1/attach/202504/287dc6fce19a1ccb9d8c690134556d86.pdf"
 
 
 @pytest.fixture()
@@ -33,9 +33,10 @@ def test_catalogue_attachment_keeps_rows_and_pages(sample_archive: Archive) -> N
     assert codes[:3] == ["1C909.a", "1C909.b", "1C909.c"]
     assert {r.page for r in catalogue.rows} == {1}
     assert "28053019" in catalogue.rows[0].hs_codes
-    parent = next(d for d in documents if d.title == "【样例 SAMPLE】两用物项出口管制清单（稀土相关物项节选）")
+    parent = next(d for d in documents if d.doc_number == "商务部公告2025年第57号")  # its notice, restated
     assert catalogue.meta["attachment_of"] == parent.doc_id
     assert catalogue.title.startswith(parent.title)
+    assert catalogue.is_sample and parent.is_sample  # a sample's annex is a sample
 
 
 def test_other_pdf_attachment_is_an_annex_with_page_offsets(sample_archive: Archive) -> None:
@@ -79,7 +80,7 @@ def test_a_catalogue_is_in_force_when_its_notice_is(tmp_path: Path) -> None:
                             "where document_id = ? and part is null order by start_date", [doc]).fetchall()
 
     assert periods(catalogue) == periods(parent) == [
-        ("published_not_effective", "2025-10-13", "2025-11-08"), ("in_force", "2025-11-08", None)]
+        ("published_not_effective", "2025-10-09", "2025-11-08"), ("in_force", "2025-11-08", None)]
 
     def in_force(date: str) -> set[tuple[str, int | None]]:
         return set(conn.execute(

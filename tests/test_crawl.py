@@ -13,8 +13,8 @@ from replay.server import Logged, ReplayServer, ReplaySite
 from replay.site import AQY, PORTAL, PORTAL_COLUMNS, PORTAL_PAGE_SIZE, WWW, Item, catalogue_items
 
 from ingest.archive import Archive
+from ingest.archive_documents import load_documents
 from ingest.crawl import CrawlError, CrawlSummary
-from ingest.documents import load_documents
 
 
 @pytest.fixture(scope="module")

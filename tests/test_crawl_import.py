@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ingest.archive import Archive
-from ingest.documents import load_documents
+from ingest.archive_documents import load_documents
 from ingest.snapshot_import import SiteImportError, import_site
 from kb.build import build
 from kb.cli import cli

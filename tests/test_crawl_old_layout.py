@@ -16,9 +16,9 @@ from replay.server import Logged, ReplayServer, ReplaySite
 from replay.site import AQY, OLD_CITED, OLD_LISTED, WWW, old_article
 
 from ingest.archive import Archive, Record
+from ingest.archive_documents import load_documents
 from ingest.crawl import CrawlSummary
 from ingest.document import Document
-from ingest.documents import load_documents
 from ingest.sources import source_module
 from ingest.sources.article_pages import cited_page, is_list_item
 

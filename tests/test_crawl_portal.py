@@ -15,9 +15,9 @@ from replay.server import Logged, ReplayServer, ReplaySite
 from replay.site import CATALOGUE_ONLY, PORTAL, PORTAL_COLUMNS, catalogue_items
 
 from ingest.archive import Archive, Record
+from ingest.archive_documents import load_documents
 from ingest.crawl import CrawlError, CrawlSummary
 from ingest.document import Document
-from ingest.documents import load_documents
 from ingest.parse.errors import UnknownLayoutError
 from ingest.sources import source_module
 

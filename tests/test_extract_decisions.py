@@ -30,6 +30,18 @@ def test_inline_listing_strips_qualifier_and_country_and_reads_mixed_brackets() 
     ]
 
 
+def test_a_country_word_the_english_name_echoes_is_part_of_the_name() -> None:
+    text = "决定将美国稀土公司（USA Rare Earth, Inc.）、美国甲公司（Alpha Inc.）列入不可靠实体清单。"
+    assert [row[2:5] for row in _names(text)] == [("美国稀土公司", "USA Rare Earth, Inc.", "美国"),  # from the title
+                                                  ("甲公司", "Alpha Inc.", "美国")]
+
+
+def test_a_party_printed_only_in_latin_letters_in_an_annex_has_that_english_name() -> None:
+    text = "附件\n反制清单\n1. Alpha Shipping LLC\n2. 乙公司（Beta Corp.）\n"
+    assert _names(text, "关于对某公司采取反制措施的决定") == [
+        ("反制清单", "add", "Alpha Shipping LLC", "Alpha Shipping LLC", None), ("反制清单", "add", "乙公司", "Beta Corp.", None)]
+
+
 def test_spans_quote_the_printed_name_without_qualifier() -> None:
     text = "决定将参与对台湾地区军售的美国甲航空公司（Alpha Aero Inc.）列入不可靠实体清单。"
     (entity,) = find_entities(text, UEL_TITLE)
@@ -104,3 +116,19 @@ def test_first_contact_inline_entities_all_found(corpus_dir: Path) -> None:
         got = {(e.action, e.name_zh, e.name_en) for e in find_entities(doc.text, doc.title)}
         want = {(e["action"], e["name_zh"], e["name_en"]) for e in json.loads(path.read_text())["facts"]["entities"]}
         assert got == want, path.name
+
+
+def test_an_annex_named_on_its_own_line_with_fields_on_each_entry_line() -> None:
+    text = ("决定将甲集团等2家实体列入出口管制管控名单。\n附件：出口管制管控名单（节选）\n"
+            "1.甲集团（Alpha S.p.A.） 地址：Via Roma 1, Venice, Italy 邮编：30027\n2.乙公司（Beta GmbH）\n商务部\n2026年1月2日")
+    found = find_entities(text, "商务部公告 公布将2家欧盟实体列入出口管制管控名单")
+    assert [(e.name_zh, e.name_en, e.address, e.postcode, e.country) for e in found] == [
+        ("甲集团", "Alpha S.p.A.", "Via Roma 1, Venice, Italy", "30027", "意大利"), ("乙公司", "Beta GmbH", None, None, "欧盟")]  # country from the title
+    assert [text[e.span.start : e.span.end] for e in found] == ["甲集团（Alpha S.p.A.）", "乙公司（Beta GmbH）"]
+
+
+def test_the_body_line_naming_the_annex_opens_no_list_before_the_signature() -> None:
+    # real notices print 附件：出口管制管控名单（…） in the body, then the signature, then the annex itself
+    text = ("决定将甲公司等1家实体列入出口管制管控名单（见附件）。\n附件：出口管制管控名单（2025年1月2日）\n商务部\n2025年1月2日\n"
+            "附件\n出口管制管控名单\n（2025年1月2日）\n1. 甲公司（Alpha Inc.）\n")
+    assert [e.name_zh for e in find_entities(text, "商务部公告 公布将1家美国实体列入出口管制管控名单")] == ["甲公司"]

@@ -9,7 +9,7 @@ from ingest.document import CatalogueRow, Document
 from kb.extract import extract
 from kb.extract.components import find_control_codes, find_hs_codes, find_law_references
 from kb.extract.entities import find_entities
-from kb.extract.structure import detect_parts
+from kb.extract.part_index import detect_parts
 from kb.extract.thresholds import find_thresholds
 
 
@@ -230,3 +230,21 @@ def test_ranges_give_two_limits_and_date_spans_none() -> None:
     assert got == [("工作温度", ">=", 200.0, "℃"), ("工作温度", "<=", 300.0, "℃"),
                    ("波长", ">=", 1.0, "nm"), ("波长", "<=", 10.0, "nm")]
     assert find_thresholds("自2024年12月1日至2026年11月10日，第1至3条") == []
+
+
+@pytest.mark.parametrize(
+    ("printed", "dates"),
+    [
+        ("工作机制于2025年4月4日和9日，将17家美国实体列入", [("2025-04-04", "mention"), ("2025-04-09", "mention")]),
+        ("2025年4月4日、5月9日和6月1日", [("2025-04-04", "mention"), ("2025-05-09", "mention"), ("2025-06-01", "mention")]),
+        ("二〇二五年四月四日及九日", [("2025-04-04", "mention"), ("2025-04-09", "mention")]),
+        ("暂停2025年4月4日至9日", [("2025-04-04", "mention"), ("2025-04-09", "end")]),  # a window's last day
+        ("自2025年4月4日及15日内提交", [("2025-04-04", "mention")]),  # 15日内 is a period, not a day
+        ("2025年2月28日和30日", [("2025-02-28", "mention")]),  # no 30 February
+    ],
+)
+def test_a_bare_day_after_a_date_takes_its_month_and_year(printed: str, dates: list[tuple[str, str]]) -> None:
+    from kb.extract.components import find_date_mentions
+
+    found = [(v["date"], v["context"]) for _s, _e, label, v in find_date_mentions(printed) if label == "DATE"]
+    assert found == dates

@@ -99,3 +99,78 @@ def test_a_type_declared_twice_is_refused(tmp_path: Path) -> None:
     path.write_text(TEST_TYPE.replace("demo_check:", "control:", 1), encoding="utf-8")
     with pytest.raises(fact_types.FactTypeError, match="declared twice"), fact_types.registered(path):
         pass
+
+
+def demo_rule(doc: Any, document: Document, structure: Any, facts: Any) -> list[Any]:
+    """The test type's rule: every 《…》 title in the text."""
+    from kb.facts import LawReference, Span
+
+    out = []
+    start = document.text.find("《")
+    while start >= 0:
+        end = document.text.index("》", start) + 1
+        out.append(LawReference(law=document.text[start:end], span=Span(start, end, document.text[start:end])))
+        start = document.text.find("《", end)
+    return out
+
+
+def test_a_registered_rule_runs_in_extraction(tmp_path: Path) -> None:
+    path = tmp_path / "ruled_types.yml"
+    path.write_text(TEST_TYPE.replace("  record: kb.facts:LawReference\n",
+                                      f"  record: kb.facts:LawReference\n  rule: {__name__}:demo_rule\n"), encoding="utf-8")
+    from kb.extract import extract
+
+    document = Document(doc_id="d1", doc_type="announcement", source="test", title="t", text=TEXT)
+    with fact_types.registered(path):
+        facts = extract(document)
+        found = [(r.law, r.span.start, r.span.end) for r in facts.records("demo_checks")]
+        assert found == [("《出口管制法》", 2, 9)]
+        assert predicted_keys(facts)["demo_checks"] == {("《出口管制法》", None)}
+    assert "demo_checks" not in extract(document).to_json()
+
+
+DESCRIBED = TEST_TYPE + """  describe:
+    title: {zh: 测试核对, en: Demo checks}
+    description: 测试用。 — For tests only.
+    facets: [law]
+    columns: {law: 法律 — Law, article: 条 — Article}
+"""
+
+
+def test_a_described_type_is_published_without_metadata_or_glossary_edits(tmp_path: Path) -> None:
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import yaml
+    from datasette.app import Datasette
+
+    from kb.glossary import Glossary, glossary_data
+
+    path = tmp_path / "described.yml"
+    path.write_text(DESCRIBED, encoding="utf-8")
+    db = tmp_path / "mofcom.db"
+    with fact_types.registered(path):
+        conn = sqlite3.connect(db)
+        create(conn)
+        conn.commit()
+        conn.close()
+
+        async def page() -> tuple[Any, str]:
+            ds = Datasette([str(db)], plugins_dir=str(DATASETTE_DIR / "plugins"),
+                           metadata=yaml.safe_load((DATASETTE_DIR / "metadata.yml").read_text(encoding="utf-8")))
+            meta = (await ds.client.get("/-/metadata.json")).json()["databases"]["mofcom"]["tables"]["demo_checks"]
+            return meta, (await ds.client.get("/mofcom/demo_checks")).text
+
+        with ThreadPoolExecutor(1) as pool:  # its own loop: a browser test's may still run in this thread
+            meta, html = pool.submit(asyncio.run, page()).result()
+        assert meta["title"] == "测试核对 Demo checks" and meta["columns"]["law"] == "法律 — Law"
+        assert meta["license"] and meta["source"]  # the provenance every table carries
+        assert "测试核对 Demo checks" in html
+        assert Glossary(glossary_data()).label("tables", "demo_checks", "zh") == "测试核对"
+
+
+def test_describe_naming_a_missing_column_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_text(DESCRIBED.replace("article: 条 — Article", "articel: 条 — Article"), encoding="utf-8")
+    with pytest.raises(fact_types.FactTypeError, match="articel"), fact_types.registered(path):
+        pass

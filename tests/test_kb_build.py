@@ -14,6 +14,7 @@ from kb_facts_fixture import KB_SAMPLES, N, hand_facts, sample_archive
 from ingest.document import Document
 from ingest.snapshot_import import import_snapshot
 from kb import build as build_module
+from kb import query_functions
 from kb.build import build
 from kb.errors import KbError
 from kb.facts import Facts
@@ -47,6 +48,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def rows(db: Path, sql: str, params: dict[str, str] | tuple = ()) -> list[tuple]:
     conn = sqlite3.connect(db)
+    query_functions.register(conn)
     try:
         return conn.execute(sql, params).fetchall()
     finally:
@@ -93,7 +95,7 @@ def test_status_on_a_date_through_the_published_query(db: Path) -> None:
     def status(date: str, doc: str, part: str | None = None) -> tuple:
         found = [r for r in rows(db, QUERIES["status_on"]["sql"], {"date": date}) if r[0] == doc and r[3] == part]
         assert len(found) == 1, (date, doc, part, found)
-        return found[0][4], found[0][7]
+        return found[0][4], found[0][8]  # status, caused_by_document_id
 
     assert status("2025-10-20", N(61), "一（三）") == ("in_force", N(61))
     assert status("2025-10-20", N(61), "一（一）") == ("published_not_effective", N(61))

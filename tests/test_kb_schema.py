@@ -3,14 +3,19 @@ published queries valid SQL, migrations applied in order, foreign keys enforced.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from kb import query_functions
 from kb.schema import Schema, create, load_schema, migrate
 
 SCHEMA = load_schema()
+# A value for every parameter the published queries take.
+SAMPLE_PARAMS = {"date": "2026-01-15", "since": "2026-01-01", "days": "90", "code": "1C909", "document": "x",
+                 "list": "", "name": "镓", "q": "镓"}
 CONTRACT = {
     "documents": {"id", "doc_number", "doc_type", "title", "issuers", "signed_date", "posted_date", "effective_date",
                   "source_url", "text", "known_only_by_reference", "source_urls"},
@@ -58,8 +63,11 @@ def test_every_fact_table_cites_a_span_and_its_document() -> None:
 def test_views_and_published_queries_run(conn: sqlite3.Connection) -> None:
     for view in SCHEMA.views:
         conn.execute(f'SELECT * FROM "{view}"').fetchall()
-    for query in SCHEMA.queries.values():
-        conn.execute(query["sql"], {"date": "2026-01-15"}).fetchall()
+    query_functions.register(conn)
+    for name, query in SCHEMA.queries.items():
+        params = {p: SAMPLE_PARAMS[p] for p in re.findall(r"(?<!:):([a-z_]+)", query["sql"])}
+        conn.execute(query["sql"], params).fetchall()  # raises on bad SQL or an unknown parameter
+        assert query.get("title") and query.get("description"), name
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA.version
 
 

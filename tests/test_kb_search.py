@@ -20,6 +20,15 @@ def conn(built_kb: Path) -> Iterator[sqlite3.Connection]:
     c.close()
 
 
+@pytest.fixture(scope="module")
+def samples_conn(samples_kb: Path) -> Iterator[sqlite3.Connection]:
+    """The samples-only build: the only one printing 镓 in a title, 1C902, 锂电池 and 2805301910 (the corpus
+    build leaves samples out, so these terms are tested where they are)."""
+    c = sqlite3.connect(samples_kb)
+    yield c
+    c.close()
+
+
 def titles(conn: sqlite3.Connection, query: str, n: int = 3) -> list[str]:
     ids = search.search_documents(conn, query, limit=n)
     return [conn.execute("SELECT coalesce(title, id) FROM documents WHERE id = ?", (i,)).fetchone()[0] for i in ids]
@@ -52,8 +61,8 @@ def test_query_with_nothing_searchable_is_a_typed_error() -> None:
         fts_query("、。")
 
 
-def test_one_character_query_finds_the_gallium_notice_first(conn: sqlite3.Connection) -> None:
-    assert "镓" in titles(conn, "镓")[0]
+def test_one_character_query_finds_the_gallium_notice_first(samples_conn: sqlite3.Connection) -> None:
+    assert "镓" in titles(samples_conn, "镓")[0]
 
 
 def test_two_character_query_ranks_rare_earth_titles_first(conn: sqlite3.Connection) -> None:
@@ -61,14 +70,20 @@ def test_two_character_query_ranks_rare_earth_titles_first(conn: sqlite3.Connect
     assert len(top) == 3 and all("稀土" in t for t in top)
 
 
-def test_three_character_query_finds_the_lithium_battery_notice(conn: sqlite3.Connection) -> None:
-    assert "锂电池" in titles(conn, "锂电池")[0]
+def test_three_character_query_finds_the_lithium_battery_notice(samples_conn: sqlite3.Connection) -> None:
+    assert "锂电池" in titles(samples_conn, "锂电池")[0]
 
 
-def test_control_code_and_hs_number_find_the_notice_that_prints_them(conn: sqlite3.Connection) -> None:
-    assert "2025年第18号" in titles(conn, "1C902")[0]
-    assert "2025年第18号" in titles(conn, "2805301910")[0]
-    assert titles(conn, "1C999") == []
+def test_control_code_and_hs_number_find_the_notice_that_prints_them(samples_conn: sqlite3.Connection) -> None:
+    assert "2025年第18号" in titles(samples_conn, "1C902")[0]
+    assert "2025年第18号" in titles(samples_conn, "2805301910")[0]
+    assert titles(samples_conn, "1C999") == []
+
+
+def test_the_corpus_build_finds_no_sample_only_term(conn: sqlite3.Connection, corpus_dir: Path) -> None:
+    """With real texts in the archive the samples are left out, so what only they print is not found."""
+    assert conn.execute("select count(*) from documents where is_sample = 1").fetchone()[0] == 0
+    assert titles(conn, "2805301910") == [] and titles(conn, "锂电池") == []
 
 
 def test_common_term_search_works_across_the_corpus(conn: sqlite3.Connection, corpus_dir: Path) -> None:
@@ -81,9 +96,9 @@ def test_entity_english_name_finds_its_list_notice(conn: sqlite3.Connection, cor
     assert "2026年第23号" in titles(conn, "Red Cat Holdings")[0]
 
 
-def test_documented_sql_pattern_with_the_registered_function(conn: sqlite3.Connection) -> None:
-    search.register(conn)
-    rows = conn.execute(
+def test_documented_sql_pattern_with_the_registered_function(samples_conn: sqlite3.Connection) -> None:
+    search.register(samples_conn)
+    rows = samples_conn.execute(
         "SELECT s.kind, s.document_id, bm25(search_fts, 10.0, 1.0) AS score FROM search_fts "
         "JOIN search_index s ON s.id = search_fts.rowid WHERE search_fts MATCH kb_fts_query(?) ORDER BY score",
         ("锂电池",)).fetchall()

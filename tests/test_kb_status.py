@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from kb import query_functions
 from kb.schema import load_schema
 from kb.status import DocDates, Period, RelationRef, next_day, status_on, status_periods
 
@@ -106,11 +107,13 @@ def test_faqs_have_no_status_and_next_day_crosses_months() -> None:
 
 def _status_rows(db: Path, date: str, doc: str) -> dict[str | None, tuple[str, str | None]]:
     conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    query_functions.register(conn)
     try:
         rows = conn.execute(load_schema().queries["status_on"]["sql"], {"date": date}).fetchall()
     finally:
         conn.close()
-    return {r[3]: (r[4], r[7]) for r in rows if r[0] == doc}
+    return {r["part"]: (r["status"], r["caused_by_document_id"]) for r in rows if r["document_id"] == doc}
 
 
 def test_corpus_no61_in_force_then_suspended_by_no70_then_in_force_again(built_kb: Path, corpus_dir: Path) -> None:

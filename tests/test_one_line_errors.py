@@ -211,10 +211,12 @@ def test_an_impossible_or_mistyped_posted_date_is_one_line_naming_the_file_and_l
     record = {"source_url": "https://exportcontrol.mofcom.gov.cn/article/1.html", "title": "商务部公告2020年第1号 关于测试",
               "text": "商务部公告2020年第1号\n一、自2020年1月1日起实施。", "posted": posted}
     file.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    for command in ("parse", "import"):
-        line = _one_line(_cli(tmp_path / "data", command, str(file)))
-        assert f"{file}:1" in line or record["source_url"] in line, line
-        assert "posted is not a date" in line, line
+    line = _one_line(_cli(tmp_path / "data", "parse", str(file)))
+    assert f"{file}:1" in line and "posted is not a date" in line, line
+    imported = _cli(tmp_path / "data", "import", str(file))  # one line per bad line, then the verdict
+    lines = imported.stderr.strip().splitlines()
+    assert imported.returncode == 1 and "Traceback" not in imported.stderr
+    assert all(x.startswith("mofcom-kb: ") for x in lines) and f"{file}:1: posted is not a date" in lines[0], lines
     assert list(Archive(tmp_path / "data" / "archive").records()) == []
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from ingest.document import Document
-from ingest.parse.assemble import build_document
+from ingest.parse.document_builder import build_document
 from ingest.sources.snapshot import fields_of
 
 D = dt.date

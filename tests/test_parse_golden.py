@@ -9,7 +9,7 @@ import pytest
 from golden_docs import GOLDEN_DIR, check, derived
 
 from ingest.parse.article import article_document
-from ingest.parse.assemble import build_document
+from ingest.parse.document_builder import build_document
 from ingest.parse.errors import ParseError
 from ingest.sources.snapshot import fields_of
 

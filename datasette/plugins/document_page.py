@@ -7,17 +7,20 @@ entity to its list history. Status periods, relations both ways and the facts as
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import re
+from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlencode
 
+from datasette import hookimpl
 from datasette.utils import tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from datasette import hookimpl
+from kb import document_outline, status_words
 from kb.fact_types import FactType, fact_types
 
 DB = "mofcom"
@@ -146,43 +149,104 @@ async def rows(db: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]
     return [dict(r) for r in await db.execute(sql, params)]
 
 
-async def document_view(datasette: Any, request: Any) -> Response:
-    doc_id = path_value(request.url_vars["doc_id"])
+async def has_table(db: Any, name: str) -> bool:
+    return bool(await rows(db, "select 1 from sqlite_master where name = :n", {"n": name}))
+
+
+async def document_labels(db: Any, ids: set[str]) -> dict[str, str]:
+    """Number (or title) of each document id, for the words a person reads instead of internal ids."""
+    if not ids:
+        return {}
+    params = {f"i{n}": i for n, i in enumerate(sorted(ids))}
+    found = await rows(db, "select id, doc_number, title from documents where id in ({})".format(
+        ", ".join(":" + k for k in params)), params)
+    return {r["id"]: r["doc_number"] or r["title"] or r["id"] for r in found}
+
+
+def bad_date(request: Any, message: str) -> Response:
+    if request.url_vars.get("format") == "json":
+        return Response.json({"ok": False, "error": message, "status": 400}, status=400)
+    return Response.html(f"<!DOCTYPE html><title>400</title><h1>400 Bad Request</h1><p>{html.escape(message)}</p>",
+                         status=400)
+
+
+def effective_dates(doc: dict[str, Any], part_rows: list[dict[str, Any]], periods: list[dict[str, Any]],
+                    part_key: Any) -> list[dict[str, Any]]:
+    """The dates the document and its clauses were to take effect, and what happened on each date
+    (a planned date reached while suspended did not bring the clause into force)."""
+    planned = []
+    if doc.get("effective_date"):
+        planned.append({"part": None, "effective_date": doc["effective_date"],
+                        "on_publication": bool(doc.get("effective_on_publication")), "span_id": None})
+    planned += sorted(part_rows, key=lambda r: part_key(r["part"]))
+    out = []
+    for row in planned:
+        own = [p for p in periods if p.get("part") == row["part"]] or [p for p in periods if not p.get("part")]
+        then = status_words.covering(own, row["effective_date"]) if row["effective_date"] else None
+        out.append({**row, "span_href": span_href(row["span_id"]) if row.get("span_id") else None,
+                    "then": then})
+    return out
+
+
+async def document_context(datasette: Any, doc: dict[str, Any], day: dt.date) -> dict[str, Any]:
     db = datasette.get_database(DB)
-    found = await rows(db, "select * from documents where id = :id", {"id": doc_id})
-    if not found:
-        raise NotFound(f"No document {doc_id}")
-    doc = found[0]
+    doc_id = doc["id"]
     marks = await fact_marks(db, doc_id)
     labels = mark_labels()
-    context = {
+    raw_periods = await rows(db, "select * from document_status_periods where document_id = :id order by start_date",
+                             {"id": doc_id})
+    relations_out = await rows(
+        db, "select * from document_relations where source_document_id = :id order by start_date, target_number",
+        {"id": doc_id})
+    relations_in = await rows(
+        db,
+        """select r.*, d.doc_number as source_number, d.title as source_title from document_relations r
+           left join documents d on d.id = r.source_document_id
+           where r.target_document_id = :id order by r.start_date, r.source_document_id""",
+        {"id": doc_id})
+    names = await document_labels(db, {p["caused_by_document_id"] for p in raw_periods if p["caused_by_document_id"]}
+                                  | {r["target_document_id"] for r in relations_out if r["target_document_id"]})
+    names[doc_id] = doc.get("doc_number") or doc.get("title") or doc_id
+
+    def label(doc: str) -> str:
+        return names.get(doc) or doc
+    part_key = document_outline.part_order(doc.get("text"))
+    periods = sorted(raw_periods, key=lambda p: (part_key(p["part"]), p["start_date"]))
+    views = status_words.period_views(periods, label)
+    today = dt.date.today().isoformat()
+    attachments = await rows(db, "select id, title from documents where attachment_of = :id order by id", {"id": doc_id})
+    checks = (await rows(db, 'select id, "check", expected, found, part, span_id from extraction_checks '
+                             "where document_id = :id order by id", {"id": doc_id})
+              if await has_table(db, "extraction_checks") else [])
+    for check in checks:
+        check["span_href"] = span_href(check["span_id"])
+    part_rows = await rows(db, "select part, effective_date, on_publication, span_id from part_effective_dates "
+                               "where document_id = :id", {"id": doc_id})
+    return {
         "doc": doc,
+        "number": doc.get("doc_number"),
         "issuers": issuer_list(doc.get("issuers")),
         "doc_json": f"/{DB}/documents/{tilde_encode(doc_id)}.json",
+        "page_json": document_href(doc_id) + ".json",
+        "on": day.isoformat(),
+        "today": today,
+        "status_today": status_words.status_line(periods, today, label, part_key),
+        "status_on": status_words.status_line(periods, day.isoformat(), label, part_key),
+        "periods": views,
+        "effective_dates": effective_dates(doc, part_rows, views, part_key),
+        "annexes": document_outline.annexes(doc.get("text"), attachments),
+        "checks": checks,
+        "marks": marks,
         "text_html": highlight(doc.get("text") or "", marks),
         "mark_counts": {k: sum(1 for m in marks if m.kind == k) for k in labels},
         "mark_labels": labels,
         "mark_styles": mark_styles(),
-        "periods": await rows(
-            db,
-            "select * from document_status_periods where document_id = :id order by start_date, part",
-            {"id": doc_id},
-        ),
-        "relations_out": await rows(
-            db,
-            "select * from document_relations where source_document_id = :id order by start_date, target_number",
-            {"id": doc_id},
-        ),
-        "relations_in": await rows(
-            db,
-            """select r.*, d.doc_number as source_number, d.title as source_title from document_relations r
-               left join documents d on d.id = r.source_document_id
-               where r.target_document_id = :id order by r.start_date, r.source_document_id""",
-            {"id": doc_id},
-        ),
+        "relations_out": relations_out,
+        "relations_in": relations_in,
+        "target_labels": names,
         "controls": await rows(
             db,
-            """select control_code, item, gloss_en(item) as item_en, part from controls
+            """select control_code, item, gloss_en(item) as item_en, part, role from controls
                where document_id = :id order by id""",
             {"id": doc_id},
         ),
@@ -200,9 +264,26 @@ async def document_view(datasette: Any, request: Any) -> Response:
         "code_href": code_href,
         "entity_href": entity_href,
     }
+
+
+JSON_KEYS = ("doc", "number", "issuers", "on", "today", "status_today", "status_on", "periods", "effective_dates",
+             "annexes", "checks", "relations_out", "relations_in", "controls", "hs_codes", "entities")
+
+
+async def document_view(datasette: Any, request: Any) -> Response:
+    doc_id = path_value(request.url_vars["doc_id"])
+    try:
+        day = status_words.parse_day("on", request.args.get("on"), dt.date.today())
+    except status_words.DateError as exc:
+        return bad_date(request, f"/-/document/{doc_id}: {exc}")
+    db = datasette.get_database(DB)
+    found = await rows(db, "select * from documents where id = :id", {"id": doc_id})
+    if not found:
+        raise NotFound(f"No document {doc_id}")
+    context = await document_context(datasette, found[0], day)
     if request.url_vars.get("format") == "json":  # the page's JSON twin: the same data, no HTML
-        keys = ("doc", "issuers", "periods", "relations_out", "relations_in", "controls", "hs_codes", "entities")
-        return Response.json({k: context[k] for k in keys} | {"marks": [m._asdict() for m in marks]})
+        return Response.json({k: context[k] for k in JSON_KEYS}
+                             | {"marks": [m._asdict() for m in context["marks"]]})
     return Response.html(await datasette.render_template("document.html", context, request=request))
 
 
@@ -214,10 +295,30 @@ def register_routes() -> list[tuple[str, Any]]:
 DOCUMENT_COLUMNS = {"document_id", "source_document_id", "target_document_id", "caused_by_document_id"}
 
 
+# Ids that are no document number ("<source>:<sha256 prefix>") read as their title; the database is served
+# immutable, so the titles are read once per database file.
+_TITLES: dict[tuple[str, float], dict[str, str]] = {}
+
+
+async def internal_id_titles(datasette: Any) -> dict[str, str]:
+    db = datasette.get_database(DB)
+    key = (str(db.path), Path(db.path).stat().st_mtime if db.path and Path(db.path).is_file() else 0.0)
+    if key not in _TITLES:
+        rows = await db.execute("select id, title from documents where doc_number is null and title is not null")
+        _TITLES.clear()
+        _TITLES[key] = {r["id"]: r["title"] for r in rows}
+    return _TITLES[key]
+
+
+def document_cell(value: str, label: str | None) -> Markup:
+    text = html.escape(value) if not label or label == value else f"{html.escape(label)} <em>{html.escape(value)}</em>"
+    return Markup(f'<a href="{html.escape(document_href(value))}">{text}</a>')
+
+
 @hookimpl
-def render_cell(value: Any, column: str, table: str | None, database: str) -> Markup | None:
-    """Document ids anywhere in the tables link to the document page, span ids to the passage in it,
-    codes to their history."""
+def render_cell(value: Any, column: str, table: str | None, database: str, datasette: Any) -> Any:
+    """Document ids anywhere in the tables link to the document page (an internal id shows the document's
+    title beside it), span ids to the passage in it, codes to their history."""
     if database != DB:
         return None
     label = None
@@ -226,8 +327,14 @@ def render_cell(value: Any, column: str, table: str | None, database: str) -> Ma
     if not isinstance(value, str) or not value:
         return None
     if (table == "documents" and column == "id") or column in DOCUMENT_COLUMNS:
-        text = html.escape(value) if not label or label == value else f"{html.escape(label)} <em>{html.escape(value)}</em>"
-        return Markup(f'<a href="{html.escape(document_href(value))}">{text}</a>')
+        if label or ":" not in value:
+            return document_cell(value, label)
+        doc_id = value
+
+        async def titled() -> Markup:
+            return document_cell(doc_id, (await internal_id_titles(datasette)).get(doc_id))
+
+        return titled()
     if column == "span_id" or (table == "spans" and column == "id"):
         href = span_href(value)
         return Markup(f'<a href="{html.escape(href)}">{html.escape(value)}</a>') if href else None

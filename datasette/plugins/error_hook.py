@@ -12,4 +12,4 @@ from __future__ import annotations
 
 import datasette.handle_exception as default_hook
 
-default_hook.rich = None  # type: ignore[attr-defined]
+default_hook.rich = None

@@ -1,42 +1,51 @@
 """Chinese search, wired to kb.search: the SQL function `kb_fts_query(q)` on every connection
 (so the `search` canned query and any SQL can use it), and the page `/-/search?q=…` (also
-`/-/search.json`): one result per document, in kb.search.search_documents' order (documents
-matching themselves first, then those reached through a control, HS number or entity), each with
-the snippet of its best hit."""
+`/-/search.json` and `/-/search.csv`): one result per document, in kb.search.search_documents' order
+(documents matching themselves first, then those reached through a control, HS number or entity) with
+the team's samples after the real documents; each with its status on a date (`on`, default today), the
+lists it acts on and a snippet of its text as printed with the hits marked (kb/search_snippet.py).
+Filters: `type` (doc_type), `list` (list name), `status` (on `on`), `year`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import sqlite3
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
+from datasette import hookimpl
 from datasette.database import QueryInterrupted
 from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
-from datasette import hookimpl
 from kb import search as kb_search
-from kb import table_search
+from kb import search_snippet, status_words, table_search
 from kb.schema import load_schema
+from kb.table_csv import to_csv
 from kb.web_safety import settings
 
 DB = "mofcom"
-LIMIT = 50
-OPEN, CLOSE = "\x01", "\x02"  # snippet markers, turned into <mark> after escaping
+LIMIT = 50  # results shown (and exported) per query
+RANK_LIMIT = 200  # documents ranked before the filters apply
+FILTERS = ("type", "list", "status", "year")
+CSV_COLUMNS = ("rank", "document_id", "doc_number", "title", "doc_type", "year", "signed_date", "posted_date",
+               "status", "status_on", "is_sample", "lists", "hit_kind", "hit_title", "snippet", "url")
+# Team-written samples carry this label in their title (ingest/samples/README.md); a database built with
+# documents.is_sample says so directly.
+SAMPLE_LABEL_SQL = "(d.title like '%样例 SAMPLE%' or d.title like '%【样例】%')"
 
 
-def snippets_sql(count: int) -> str:
+def results_sql(count: int, sample_sql: str) -> str:
     weights = ", ".join(str(float(w)) for w in load_schema().fts[kb_search.FTS_TABLE]["rank_weights"])
     ids = ", ".join(f":d{i}" for i in range(count))
-    # bm25() and snippet() only work in the FTS query itself: rank the hits first (materialized),
-    # then keep each document's best one (its own text before its facts, as search_documents ranks).
+    # bm25() only works in the FTS query itself: rank the hits first (materialized), then keep each
+    # document's best one (its own text before its facts, as search_documents ranks).
     return f"""
     with hits as materialized (
-      select s.document_id, bm25(search_fts, {weights}) as score, s.kind, s.title as hit_title,
-             snippet(search_fts, -1, char(1), char(2), '…', 24) as snippet, s.id as hit_id
+      select s.document_id, bm25(search_fts, {weights}) as score, s.kind, s.title as hit_title, s.id as hit_id
       from search_fts join search_index s on s.id = search_fts.rowid
       where search_fts match :match and s.document_id in ({ids})
     ),
@@ -45,26 +54,29 @@ def snippets_sql(count: int) -> str:
         partition by document_id order by kind != 'document', score, hit_id) as n
       from hits
     )
-    select b.document_id, b.score, b.kind, b.hit_title, b.snippet,
-           d.doc_number, d.title, d.doc_type, d.signed_date, d.posted_date, d.known_only_by_reference
+    select b.document_id, b.score, b.kind, b.hit_title,
+           d.doc_number, d.title, d.doc_type, d.signed_date, d.posted_date, d.known_only_by_reference,
+           coalesce(d.year, cast(substr(coalesce(d.signed_date, d.posted_date), 1, 4) as integer)) as year,
+           coalesce({sample_sql}, 0) as is_sample,
+           (select group_concat(distinct e.list_name) from listed_entities e where e.document_id = d.id) as lists,
+           (select p.status from document_status_periods p where p.document_id = d.id and p.part is null
+              and p.start_date <= :on and (p.end_date is null or :on < p.end_date) limit 1) as status
     from best b join documents d on d.id = b.document_id
     where b.n = 1
     """
 
 
-def snippet_text(snippet: str | None) -> str:
-    """The indexed form has a space between every CJK character: undo it, markers included."""
-    return kb_search.untokenize(re.sub(" ?([\x01\x02]) ?", r"\1", snippet or ""))
-
-
-def snippet_html(snippet: str | None) -> Markup:
-    text = snippet_text(snippet)
-    escaped = html.escape(text).replace(OPEN, "<mark>").replace(CLOSE, "</mark>")
-    return Markup(escaped)
+def pieces_html(pieces: list[search_snippet.Piece]) -> Markup:
+    """A snippet as HTML: every piece escaped, the hits in <mark>."""
+    return Markup("".join(f"<mark>{html.escape(p.text)}</mark>" if p.hit else html.escape(p.text) for p in pieces))
 
 
 class SearchBusy(Exception):
     """The search ran past its time limit (HTTP 503)."""
+
+
+class BadFilter(ValueError):
+    """A filter parameter with a value the search cannot use (HTTP 400)."""
 
 
 def check_bounds(q: str) -> None:
@@ -78,12 +90,54 @@ def check_bounds(q: str) -> None:
         raise kb_search.SearchQueryError(f"search query has {terms} terms (at most {limits['max_terms']})")
 
 
+def read_filters(args: Any) -> dict[str, str]:
+    """The filters of a request, checked: year is 4 digits, status one of the statuses, on a date."""
+    filters = {k: (args.get(k) or "").strip() for k in FILTERS}
+    if filters["year"] and not re.fullmatch(r"\d{4}", filters["year"]):
+        raise BadFilter(f"parameter year={filters['year']!r} is not a year (YYYY)")
+    if filters["status"] and filters["status"] not in status_words.STATUS_WORDS:
+        raise BadFilter(f"parameter status={filters['status']!r} is not one of {', '.join(status_words.STATUS_WORDS)}")
+    try:
+        filters["on"] = status_words.parse_day("on", args.get("on"), dt.date.today()).isoformat()
+    except status_words.DateError as exc:
+        raise BadFilter(str(exc)) from None
+    return filters
+
+
+def keep(row: dict[str, Any], filters: dict[str, str]) -> bool:
+    if filters["type"] and row["doc_type"] != filters["type"]:
+        return False
+    if filters["list"] and filters["list"] not in (row["lists"] or "").split(","):
+        return False
+    if filters["status"] and row["status"] != filters["status"]:
+        return False
+    return not (filters["year"] and str(row["year"] or "") != filters["year"])
+
+
+def facets(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
+    """The values each filter can take among the results, with counts (most first)."""
+    counts: dict[str, dict[str, int]] = {k: {} for k in FILTERS}
+    for row in rows:
+        values = {"type": [row["doc_type"]], "status": [row["status"]], "year": [str(row["year"] or "")],
+                  "list": (row["lists"] or "").split(",")}
+        for key, found in values.items():
+            for value in found:
+                if value:
+                    counts[key][value] = counts[key].get(value, 0) + 1
+    return {k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0])) for k, v in counts.items()}
+
+
 def rank_within_limit(conn: sqlite3.Connection, q: str, ms: int) -> list[str]:
     with sqlite_timelimit(conn, ms):
-        return kb_search.search_documents(conn, q, LIMIT)
+        return kb_search.search_documents(conn, q, RANK_LIMIT)
 
 
-async def search_results(datasette: Any, q: str) -> list[dict[str, Any]]:
+async def sample_expression(db: Any) -> str:
+    columns = await db.table_columns("documents")
+    return "d.is_sample" if "is_sample" in columns else SAMPLE_LABEL_SQL
+
+
+async def search_results(datasette: Any, q: str, filters: dict[str, str]) -> dict[str, Any]:
     check_bounds(q)
     match = kb_search.fts_query(q)  # raises SearchQueryError for a query with nothing to search
     db = datasette.get_database(DB)
@@ -91,39 +145,76 @@ async def search_results(datasette: Any, q: str) -> list[dict[str, Any]]:
     try:
         ranked: list[str] = await db.execute_fn(lambda conn: rank_within_limit(conn, q, ms))
         if not ranked:
-            return []
-        params: dict[str, Any] = {"match": match, **{f"d{i}": d for i, d in enumerate(ranked)}}
-        found = await db.execute(snippets_sql(len(ranked)), params, custom_time_limit=ms)
+            return {"total": 0, "results": [], "facets": facets([])}
+        params: dict[str, Any] = {"match": match, "on": filters["on"], **{f"d{i}": d for i, d in enumerate(ranked)}}
+        found = await db.execute(results_sql(len(ranked), await sample_expression(db)), params, custom_time_limit=ms)
     except (QueryInterrupted, sqlite3.OperationalError) as exc:
         if isinstance(exc, QueryInterrupted) or "interrupted" in str(exc):
             raise SearchBusy(f"search took longer than {ms} ms: try fewer or more specific terms") from None
         raise kb_search.SearchQueryError("search query could not be run: try fewer or simpler terms") from None
     by_document = {r["document_id"]: dict(r) for r in found}
-    return [
-        {**by_document[d], "href": "/-/document/" + quote(d, safe=""),
-         "snippet_html": snippet_html(by_document[d]["snippet"])}
-        for d in ranked if d in by_document
-    ]
+    ordered = [by_document[d] for d in ranked if d in by_document]
+    # Real documents first, the team's samples after them (each in rank order): a sample restating a notice
+    # must never hide the notice.
+    ordered.sort(key=lambda r: bool(r["is_sample"]))
+    kept = [r for r in ordered if keep(r, filters)][:LIMIT]
+    texts = await texts_of(db, [r["document_id"] for r in kept])
+    for rank, row in enumerate(kept, 1):
+        pieces = search_snippet.snippet(texts.get(row["document_id"]), q)
+        if not pieces and row["hit_title"]:  # matched through a fact: the fact's own words
+            pieces = search_snippet.snippet(row["hit_title"], q) or [search_snippet.Piece(row["hit_title"], False)]
+        row.update(rank=rank, is_sample=bool(row["is_sample"]), href="/-/document/" + quote(row["document_id"], safe=""),
+                   snippet="".join(p.text for p in pieces), snippet_html=pieces_html(pieces),
+                   status_on=filters["on"])
+    return {"total": len(ordered), "results": kept, "facets": facets(ordered)}
+
+
+async def texts_of(db: Any, ids: list[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    params = {f"d{i}": d for i, d in enumerate(ids)}
+    sql = "select id, text from documents where id in ({})".format(", ".join(":" + k for k in params))
+    return {r["id"]: r["text"] or "" for r in await db.execute(sql, params)}
+
+
+def csv_response(q: str, results: list[dict[str, Any]], base: str) -> Response:
+    rows = [{**r, "hit_kind": r["kind"], "url": base + r["href"], "is_sample": int(r["is_sample"])} for r in results]
+    return Response(to_csv(rows, CSV_COLUMNS), content_type="text/csv; charset=utf-8",
+                    headers={"content-disposition": 'attachment; filename="search.csv"'})
+
+
+def export_links(q: str, filters: dict[str, str]) -> dict[str, str]:
+    query = urlencode({"q": q, **{k: v for k, v in filters.items() if v}})
+    return {"json": f"/-/search.json?{query}", "csv": f"/-/search.csv?{query}"}
 
 
 async def search_view(datasette: Any, request: Any) -> Response:
+    fmt = request.url_vars.get("format") or "html"
     q = (request.args.get("q") or "").strip()
-    results: list[dict[str, Any]] = []
+    found: dict[str, Any] = {"total": 0, "results": [], "facets": facets([])}
     error = None
     status = 200
-    if q:
-        try:
-            results = await search_results(datasette, q)
-        except kb_search.SearchQueryError as exc:
-            error, status = str(exc), 400
-        except SearchBusy as exc:
-            error, status = str(exc), 503
-    if request.url_vars.get("format") == "json":
+    filters = {k: "" for k in FILTERS} | {"on": dt.date.today().isoformat()}
+    try:
+        filters = read_filters(request.args)
+        if q:
+            found = await search_results(datasette, q, filters)
+    except (kb_search.SearchQueryError, BadFilter) as exc:
+        error, status = str(exc), 400
+    except SearchBusy as exc:
+        error, status = str(exc), 503
+    results = found["results"]
+    if fmt == "json":
         rows = [{k: v for k, v in r.items() if k != "snippet_html"} for r in results]
-        for row in rows:
-            row["snippet"] = snippet_text(row["snippet"]).replace(OPEN, "").replace(CLOSE, "")
-        return Response.json({"q": q, "error": error, "results": rows}, status=status)
-    context = {"q": q, "results": results, "error": error}
+        return Response.json({"q": q, "filters": filters, "error": error, "total": found["total"],
+                              "facets": found["facets"], "results": rows}, status=status)
+    if fmt == "csv":
+        if error:
+            return Response.text(error, status=status)
+        return csv_response(q, results, datasette.absolute_url(request, "/").rstrip("/"))
+    context = {"q": q, "results": results, "error": error, "filters": filters, "total": found["total"],
+               "facets": found["facets"], "exports": export_links(q, filters),
+               "today": dt.date.today().isoformat()}
     return Response.html(await datasette.render_template("search.html", context, request=request), status=status)
 
 
@@ -138,4 +229,4 @@ def prepare_connection(conn: Any) -> None:
 
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/search(?:\.(?P<format>json))?$", search_view)]
+    return [(r"^/-/search(?:\.(?P<format>json|csv))?$", search_view)]

@@ -17,9 +17,9 @@ import json
 from typing import Any
 from urllib.parse import parse_qs
 
+from datasette import hookimpl
 from markupsafe import Markup
 
-from datasette import hookimpl
 from kb.web_safety import safe_link, settings
 
 # Datasette's own pages with inline scripts (table column menus, the SQL editor).

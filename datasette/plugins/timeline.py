@@ -12,10 +12,11 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote
 
+from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
-from datasette import hookimpl
+from kb import document_outline, status_words
 from kb.web_safety import script_json
 
 DB = "mofcom"
@@ -25,7 +26,7 @@ HS = re.compile(r"^[0-9]{8}(?:[0-9]{2})?$")
 
 PERIODS_SQL = """
 select p.document_id, p.part, p.status, p.start_date, p.end_date, p.caused_by_document_id as caused_by, p.basis,
-       d.doc_number, d.title, d.signed_date, c.doc_number as caused_by_number
+       d.doc_number, d.title, d.signed_date, coalesce(c.doc_number, c.title) as caused_by_number
 from document_status_periods p join documents d on d.id = p.document_id
 left join documents c on c.id = p.caused_by_document_id
 {where}
@@ -96,6 +97,18 @@ def lanes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         lane["periods"].append(
             {k: row[k] for k in ("status", "start_date", "end_date", "caused_by", "caused_by_number", "basis")}
         )
+    # A document's own lanes: the whole document first, then its parts by their numbers (一（一）, 一（二）, 一（三）).
+    first_seen = {doc: i for i, doc in reversed(list(enumerate(k[0] for k in out)))}
+    part_key = document_outline.part_order(None)
+    out = dict(sorted(out.items(), key=lambda kv: (first_seen[kv[0][0]], part_key(kv[0][1]))))
+    numbers = {r["caused_by"]: r["caused_by_number"] for r in rows if r["caused_by"] and r["caused_by_number"]}
+    for lane in out.values():  # the dates and causes people read (the chart keeps the exclusive ends)
+        views = status_words.period_views(
+            [{**p, "part": lane["part"], "caused_by_document_id": p["caused_by"]} for p in lane["periods"]],
+            lambda i: numbers.get(i, i))
+        for period, view in zip(lane["periods"], views, strict=True):
+            period.update(last_day=view["last_day"], cause_zh=view["cause_zh"], cause_en=view["cause_en"],
+                          cause_text_en=view["cause_text_en"])
     return list(out.values())
 
 
@@ -131,16 +144,61 @@ def wants_json(request: Any) -> bool:
     return request.url_vars.get("format") == "json"
 
 
+# The years with activity: from the first act of the regime's notices and orders (laws in force long before
+# show as bars from the left edge), to the last change or today.
+ACTIVITY_SQL = """
+select min(p.start_date) as first, max(coalesce(p.end_date, p.start_date)) as last
+from document_status_periods p join documents d on d.id = p.document_id
+where d.doc_type in ('announcement', 'order', 'decree', 'uel_notice', 'catalogue')
+"""
+
+
+class BadYear(ValueError):
+    """?from= / ?to= that is not a year (HTTP 400)."""
+
+
+def year_range(args: Any, first: str | None, last: str | None, today: dt.date) -> dict[str, Any]:
+    """The years the chart shows: ?from=YYYY&to=YYYY (inclusive), else the years with activity;
+    ?from=all shows every period."""
+    def year(name: str, default: int) -> int:
+        value = (args.get(name) or "").strip()
+        if not value:
+            return default
+        if not re.fullmatch(r"(?:19|20)\d\d", value):
+            raise BadYear(f"parameter {name}={value!r} is not a year (YYYY)")
+        return int(value)
+
+    if (args.get("from") or "").strip() == "all":
+        return {"from": None, "to": None, "from_year": None, "to_year": None, "all": True}
+    lo = year("from", int(first[:4]) if first else today.year - 1)
+    hi = year("to", max(today.year, int(last[:4]) if last else today.year))
+    if lo > hi:
+        raise BadYear(f"parameter from={lo} is after to={hi}")
+    return {"from": f"{lo}-01-01", "to": f"{hi + 1}-01-01", "from_year": lo, "to_year": hi, "all": False}
+
+
 async def timeline_view(datasette: Any, request: Any) -> Response:
     db = datasette.get_database(DB)
-    data = chart_data(await fetch(db, PERIODS_SQL.format(where="")), dt.date.today())
+    today = dt.date.today()
+    activity = (await fetch(db, ACTIVITY_SQL))[0]
+    try:
+        span = year_range(request.args, activity["first"], activity["last"], today)
+    except BadYear as exc:
+        if wants_json(request):
+            return Response.json({"ok": False, "error": f"/-/timeline: {exc}", "status": 400}, status=400)
+        return Response.text(f"/-/timeline: {exc}", status=400)
+    data = chart_data(await fetch(db, PERIODS_SQL.format(where="")), today)
     data["codes_over_time"] = codes_over_time(await fetch(db, CODE_PERIODS_SQL))
+    data["range"] = {"from": span["from"], "to": span["to"]}
     if wants_json(request):
         return Response.json(data)
     counts = await fetch(
         db, "select status, count(*) as n from document_status_periods group by status order by n desc"
     )
-    context = {"data": data, "data_json": Markup(script_json(data)), "counts": counts}
+    first_year = int(activity["first"][:4]) if activity["first"] else today.year
+    years = list(range(min(first_year, 2015), today.year + 2))
+    context = {"data": data, "data_json": Markup(script_json(data)), "counts": counts, "span": span,
+               "years": years}
     return Response.html(await datasette.render_template("timeline.html", context, request=request))
 
 
@@ -171,12 +229,15 @@ async def code_view(datasette: Any, request: Any) -> Response:
         return Response.json(payload)
     controls = await fetch(
         db,
-        """select c.control_code, c.item, gloss_en(c.item) as item_en, c.document_id
-           from controls c where c.control_code = :code or c.control_code like :code || '.%'
+        """select c.control_code, c.item, gloss_en(c.item) as item_en, c.document_id, d.is_sample
+           from controls c join documents d on d.id = c.document_id
+           where c.control_code = :code or c.control_code like :code || '.%'
            order by c.control_code, c.document_id""",
         params,
     )
+    samples = await fetch(db, "select id from documents where is_sample = 1")  # labelled wherever they show
     context = {"code": code, "payload": payload, "data_json": Markup(script_json(data)),
+               "sample_ids": {r["id"] for r in samples},
                "controls": controls, "feed": "/-/feeds/code/" + quote(code, safe="") + ".atom"}
     return Response.html(await datasette.render_template("code.html", context, request=request))
 

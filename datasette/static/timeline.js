@@ -16,6 +16,8 @@
 
   // One time range for every chart on the page: all periods and change points, and today.
   function timeRange(data) {
+    // A range picked on the server (?from=YYYY&to=YYYY, or the years with activity by default) wins.
+    if (data.range && data.range.from && data.range.to) return [ms(data.range.from), ms(data.range.to)];
     var today = ms(data.today), lo = Infinity, hi = today;
     (data.lanes || []).forEach(function (lane) {
       lane.periods.forEach(function (p) {
@@ -38,7 +40,7 @@
     var today = ms(data.today), range = timeRange(data), lo = range[0], hi = range[1];
     var labelW = 190, laneH = 24, top = 28, width = Math.max(container.clientWidth || 900, 640);
     var plotW = width - labelW - 16, height = top + lanes.length * laneH + 8;
-    function x(t) { return labelW + (t - lo) / (hi - lo) * plotW; }
+    function x(t) { return labelW + (Math.min(hi, Math.max(lo, t)) - lo) / (hi - lo) * plotW; }
 
     var svg = el("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img",
                           "aria-label": "Timeline of document status periods" });
@@ -47,7 +49,7 @@
     var step = Math.max(1, Math.ceil((y1 - y0 + 1) / 12));
     for (var y = y0; y <= y1 + 1; y += step) {
       var t = Date.UTC(y, 0, 1);
-      if (t < lo || t > hi) continue;
+      if (t < lo || t > hi || x(t) > width - 34) continue;  // a label at the right edge would be cut
       axis.appendChild(el("line", { x1: x(t), x2: x(t), y1: top - 6, y2: height }));
       axis.appendChild(el("text", { x: x(t) + 3, y: top - 10 }, String(y)));
     }
@@ -64,11 +66,12 @@
       lane.periods.forEach(function (p) {
         var a = p.start_date ? ms(p.start_date) : lo;
         var b = p.end_date ? ms(p.end_date) : hi;
+        if (b <= lo || a >= hi) return;  // outside the years shown
         var r = el("rect", { "class": "period status-" + p.status, x: x(a), y: yy + 3,
                              width: Math.max(2, x(b) - x(a)), height: laneH - 6, rx: 3 });
         r.appendChild(el("title", {}, lane.label + ": " + (LABELS[p.status] || p.status) + " " +
-                         (p.start_date || "…") + " → " + (p.end_date || "…") +
-                         (p.caused_by ? " (" + p.caused_by + ")" : "")));
+                         (p.start_date || "…") + " 至 " + (p.last_day || "…") +
+                         (p.cause_text_en ? " (" + p.cause_text_en + ")" : "")));
         g.appendChild(r);
       });
       svg.appendChild(g);
@@ -87,7 +90,7 @@
     var max = Math.max.apply(null, series.map(function (p) { return Math.max(p.in_force, p.suspended); })) || 1;
     var labelW = 190, top = 24, plotH = 120, width = Math.max(container.clientWidth || 900, 640);
     var plotW = width - labelW - 16, height = top + plotH + 24;
-    function x(t) { return labelW + (t - lo) / (hi - lo) * plotW; }
+    function x(t) { return labelW + (Math.min(hi, Math.max(lo, t)) - lo) / (hi - lo) * plotW; }
     function y(n) { return top + plotH - n / max * plotH; }
     var svg = el("svg", { width: width, height: height, viewBox: "0 0 " + width + " " + height, role: "img",
                           "aria-label": "Control codes in force and suspended over time" });
@@ -95,7 +98,7 @@
     var y0 = new Date(lo).getUTCFullYear(), step = Math.max(1, Math.ceil((new Date(hi).getUTCFullYear() - y0 + 1) / 12));
     for (var yr = y0; yr <= new Date(hi).getUTCFullYear() + 1; yr += step) {
       var t = Date.UTC(yr, 0, 1);
-      if (t < lo || t > hi) continue;
+      if (t < lo || t > hi || x(t) > width - 34) continue;  // a label at the right edge would be cut
       axis.appendChild(el("line", { x1: x(t), x2: x(t), y1: top, y2: top + plotH }));
       axis.appendChild(el("text", { x: x(t) + 3, y: top + plotH + 16 }, String(yr)));
     }

@@ -26,10 +26,11 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from ingest.document import Attachment, Document
 from ingest.limits import LimitError, limits
-from ingest.parse.assemble import PageFields, build_document
 from ingest.parse.dates import find_dates
+from ingest.parse.document_builder import PageFields, build_document
 from ingest.parse.errors import BrokenHtmlError, EncodingError, NotFoundPageError, UnknownLayoutError
 from ingest.parse.html_bytes import decode_html
+from ingest.sample_marks import HTML_META
 
 LAYOUTS_FILE = Path(__file__).with_name("article_layouts.yml")
 _BLOCK = {
@@ -68,6 +69,7 @@ class ArticlePage:
     attachments: tuple[Attachment, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
     links: tuple[str, ...] = ()  # the body's other links (absolute), e.g. to the notices it cites
+    is_sample: bool = False  # <meta name="mofcom-kb-sample">: written by the team (ingest/sample_marks.py)
 
     def fields(self, source: str, raw_sha256: str | None = None) -> PageFields:
         return PageFields(
@@ -80,6 +82,7 @@ class ArticlePage:
             attachments=self.attachments,
             raw_sha256=raw_sha256,
             header=self.header,
+            is_sample=self.is_sample,
             meta={
                 "layout": self.layout,
                 **({"content_source": self.content_source} if self.content_source else {}),
@@ -252,7 +255,7 @@ def parse_article(content: bytes, url: str, content_type: str | None = None) -> 
     )
     return ArticlePage(
         url, layout, title, text, posted, column, content_source, header, _attachments(body, url),
-        links=_links(body, url),
+        links=_links(body, url), is_sample=soup.find("meta", attrs={"name": HTML_META}) is not None,
     )
 
 

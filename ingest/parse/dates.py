@@ -1,7 +1,7 @@
 """Calendar dates as MOFCOM prints them, each with its span in the searched text.
 
 Forms: 2025年11月07日, 2025年 11 月 7 日, ２０２５年…, 2025-11-07 / 2025/11/07 / 2025.11.07,
-二〇二五年十二月一日 (also with ○ or 零), and 20251009 right after a 【发文日期】 label (xkzj's
+二〇二五年十二月一日 (also with ○ or 零), 二〇二五年10月9日, and 20251009 right after a 【发文日期】 label (xkzj's
 header; a bare 8-digit run elsewhere is an HS number, never a date).
 
 Phrases around dates (自…起, 至…, 即日起, 公布之日起) belong to extraction (kb/); this module
@@ -27,6 +27,8 @@ _FORMS = (
     rf"(?P<y2>[{CN_DIGIT_CLASS}]{{4}})\s*年\s*(?P<m2>{_CN_SMALL})\s*月\s*(?P<d2>{_CN_SMALL})\s*日",
     # 2025-11-07, 2025/11/07, 2025.11.07 (one separator used throughout)
     rf"(?<![{ARABIC_CLASS}.\-/])(?P<y3>{_AR}{{4}})(?P<sep>[-/.])(?P<m3>{_AR}{{1,2}})(?P=sep)(?P<d3>{_AR}{{1,2}})(?![{ARABIC_CLASS}])",
+    # 二〇二五年10月9日: a year in Chinese numerals, month and day in digits (orders print their years so)
+    rf"(?P<y5>[{CN_DIGIT_CLASS}]{{4}})\s*年\s*(?P<m5>{_AR}{{1,2}})\s*月\s*(?P<d5>{_AR}{{1,2}})\s*日",
     # 【发文日期】20251009
     rf"(?:{'|'.join(SIGNED_DATE_LABELS)})\s*[】:：]?\s*(?P<y4>{_AR}{{4}})(?P<m4>{_AR}{{2}})(?P<d4>{_AR}{{2}})(?![{ARABIC_CLASS}])",
 )
@@ -43,7 +45,7 @@ class DateMatch:
 
 
 def _read(match: re.Match[str]) -> tuple[dt.date, int] | None:
-    for form in "1234":
+    for form in "12345":
         year = match.group(f"y{form}")
         if year is None:
             continue

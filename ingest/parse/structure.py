@@ -26,26 +26,14 @@ import yaml
 from ingest.document import Annex, Part
 from ingest.parse.dates import DateMatch, find_dates
 from ingest.parse.numbers import issuer_names
+from ingest.parse.part_labels import markers
 
 LAYOUT_FILE = Path(__file__).with_name("structure.yml")
-_CN = "[一二三四五六七八九十百零〇]+"
 _HEADER_LINE = re.compile(r"^【\s*(?P<key>[^】]{2,8}?)\s*】\s*(?P<value>.*)$")
 _LIST_ITEM = re.compile(r"^(\d{1,2})\s*[.．、]\s*(?P<name>.+)$")
 _SENTENCE_PUNCT = re.compile(r"[，。；,;]")
 _FILE_NAME = re.compile(r"\.(?:pdf|docx?|xlsx?|wps|et|zip|rar)$", re.IGNORECASE)
 
-# (kind, regex, rank). rank orders the tree: headings < 0 < numbered levels.
-_MARKERS: tuple[tuple[str, re.Pattern[str], int], ...] = (
-    ("chapter", re.compile(rf"^第(?P<n>{_CN})章"), -3),
-    ("section", re.compile(rf"^第(?P<n>{_CN})节"), -2),
-    ("article", re.compile(rf"^第(?P<n>{_CN})条"), 1),
-    ("l1", re.compile(rf"^(?P<n>{_CN})\s*、"), 1),
-    ("l2", re.compile(rf"^[（(]\s*(?P<n>{_CN})\s*[）)]"), 2),
-    ("l3", re.compile(r"^(?P<n>\d{1,3})\s*[.．、](?![\d．.]|[A-Z]\s*[.．])"), 3),  # not 3．A．1 (a code)
-    ("l4n", re.compile(r"^[（(]\s*(?P<n>\d{1,3})\s*[）)]"), 4),
-    ("l4a", re.compile(r"^(?P<n>[a-z])\s*[.．)）](?![a-z0-9])"), 4),
-    ("l5", re.compile(r"^(?P<n>[①-⑳])"), 5),
-)
 _TRANSPARENT = {"chapter", "section"}  # not part of their children's paths
 
 
@@ -177,18 +165,10 @@ class _Open:
 
 
 def _marker(text: str, notes: Iterable[str]) -> tuple[str, str, int] | None:
-    for kind, regex, rank in _MARKERS:
-        m = regex.match(text)
+    for form in markers():  # the numbered-part grammar, structure.yml `part_labels`
+        m = form.regex.match(text)
         if m:
-            n = m.group("n")
-            label = {
-                "chapter": f"第{n}章",
-                "section": f"第{n}节",
-                "article": f"第{n}条",
-                "l2": f"（{n}）",
-                "l4n": f"（{n}）",
-            }
-            return kind, label.get(kind, n), rank
+            return form.kind, form.path_label(m.group("n")), form.rank
     stripped = text.rstrip("：:")
     if stripped != text and stripped in notes:
         return "note", stripped, -1

@@ -26,6 +26,8 @@ from functools import cache
 
 from opencc import OpenCC
 
+from ingest.parse.part_labels import label_pattern, markers
+
 _SPACE = {"\u3000", "\u00a0", "\t", "\u2002", "\u2003", "\u2009", "\u202f", "\u205f", "\f", "\v"}
 _DROP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"}
 # Full-width symbols that mean the same as their ASCII forms in these texts.
@@ -33,9 +35,8 @@ _SAFE_SYMBOLS = "％＋－＝＜＞＠＃＆＊／＿｜～"
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
 _STRAY_SPACE = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
 _SENTENCE_END = "。！？；：…”’）》」』】"
-_PART_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d+[.．、]|[a-z][.．]|第[一二三四五六七八九十百]+[章节条]|附件)"
-)
+# A line opening a part (any form of the part grammar) or an annex is never joined to the line above.
+_PART_START = re.compile(rf"^(?:{label_pattern(tuple(m.kind for m in markers()))}|附件)")
 
 
 def _translation() -> dict[int, str]:

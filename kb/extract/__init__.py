@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from spacy.language import Language
 
 from ingest.document import Document
-from kb.extract.assemble import assemble
 from kb.extract.components import make_doc
+from kb.extract.facts_builder import assemble
 from kb.extract.pipeline import pipeline_version, shared_pipeline
 from kb.facts import Facts
 

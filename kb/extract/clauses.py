@@ -20,13 +20,16 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ingest.parse.part_labels import ENUMERATORS, label_pattern, label_regex
 from kb.extract.components import Match, _write, doc_text
 from kb.extract.patterns import compiled, patterns
 
 LABEL_KINDS = {"ITEM": "item", "END_USE": "end_use", "EXEMPTION": "exemption", "OBLIGATION": "obligation"}
 _TRAILING = "。；;：:，, \t\u3000"
 SENTENCE = re.compile(r"[^。\n]+")
-_PART_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}、|（[一二三四五六七八九十]{1,3}）|\d{1,2}[．.]|[a-z][．.])")
+_PART_START = label_regex(ENUMERATORS)  # the part grammar's (ingest/parse/structure.yml)
+# the clause model reads one bracket width (one character each, so offsets are kept); pages print either
+MODEL_FORM = str.maketrans("()", "（）")
 
 
 def _triggers() -> dict[str, dict[str, list[str]]]:
@@ -41,13 +44,20 @@ def _candidate_words(broad: bool) -> tuple[str, ...]:
     return tuple(dict.fromkeys(words + list(patterns()["clauses"]["scope_words"]) + extra))
 
 
+@cache
+def _enumerator() -> re.Pattern[str]:
+    """What a clause never starts with: a part label (the part grammar's) or an FAQ's 答："""
+    answer = patterns()["clauses"]["answer_marker"]
+    return re.compile(rf"\s*(?:{label_pattern(ENUMERATORS)}|{answer})\s*")
+
+
 def _clauses(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
     """The ；-clauses of a sentence, without enumerator, surrounding space or closing punctuation."""
     pos = a
     for piece in compiled("clauses", "clause_split").split(text[a:b]):
         start, end = pos, pos + len(piece)
         pos = end + 1
-        lead = compiled("clauses", "enumerator").match(text, start, end)
+        lead = _enumerator().match(text, start, end)
         start = lead.end() if lead else start
         while end > start and text[end - 1] in _TRAILING:
             end -= 1
@@ -112,7 +122,7 @@ class ClauseFinder:
 
     def _statistical(self, text: str, windows: list[tuple[int, int]]) -> Iterable[list[Match]]:
         assert self.model is not None
-        texts = (text[a:b] for a, b in windows)
+        texts = (text[a:b].translate(MODEL_FORM) for a, b in windows)
         for (offset, _), sdoc in zip(windows, self.model.pipe(texts, batch_size=self.batch_size), strict=True):
             found = []
             for span in sdoc.ents:

@@ -8,14 +8,16 @@ Each component reads `doc.text` with the patterns of patterns.yaml and writes sp
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ingest.parse.dates import find_dates
+from ingest.parse.numerals import to_int
 from kb.extract.patterns import compiled, patterns
 from kb.extract.references import find_references
 from kb.extract.thresholds import find_thresholds
@@ -112,9 +114,25 @@ def _date_context(text: str, start: int, end: int) -> str:
     return "mention"
 
 
+def _continued(text: str, date: dt.date, end: int) -> Iterator[tuple[int, int, dt.date]]:
+    """Bare days (or months and days) printed right after a date, each taking the rest from the one before."""
+    continued = compiled("date", "continued")
+    while (m := continued.match(text, end)) is not None:
+        try:
+            month = to_int(m.group("m")) if m.group("m") else date.month
+            date = dt.date(date.year, month, to_int(m.group("d")))
+        except ValueError:  # 2月30日, or not a number: not a date
+            return
+        start = m.start("m") if m.group("m") else m.start("d")
+        yield start, m.end(), date
+        end = m.end()
+
+
 def find_date_mentions(text: str) -> Iterable[Match]:
     for d in find_dates(text):
         yield d.start, d.end, "DATE", {"date": d.date.isoformat(), "context": _date_context(text, d.start, d.end)}
+        for start, end, date in _continued(text, d.date, d.end):
+            yield start, end, "DATE", {"date": date.isoformat(), "context": _date_context(text, start, end)}
     for m in compiled("date", "on_publication").finditer(text):
         yield m.start(), m.end(), "ON_PUBLICATION", {"date": None, "context": "start"}
     for m in compiled("date", "immediately").finditer(text):

@@ -1,7 +1,7 @@
 """Item ↔ control code ↔ HS numbers ↔ thresholds, linked through the numbered parts.
 
-A control code printed at the head of a part (（一）1C117.d．钨相关材料：) governs that part; an
-HS number, threshold or item inside the part belongs to the innermost governing code. Codes
+A control code printed at the head of a part (（一）1C117.d．钨相关材料：), or after its item in a bracket naming
+it (（一）…相关技术及其载体；（管制编码：1E902.a）), governs that part; an HS number, threshold or item inside the part belongs to the innermost governing code. Codes
 printed elsewhere (生产1C004项的技术, 非1C226项下管制的) are mentions.
 """
 
@@ -13,14 +13,14 @@ from functools import cache
 
 from spacy.tokens import Doc
 
+from ingest.parse.part_labels import ENUMERATORS, label_regex, strip_label
 from kb.extract.components import doc_text, fact_span
-from kb.extract.patterns import patterns
-from kb.extract.structure import Structure
+from kb.extract.part_index import Structure
+from kb.extract.patterns import compiled, patterns
 from kb.facts import Control, HsCode, Span, Threshold
 
 _HEAD_GAP = re.compile(r"^[\s、，,和及]*$")
-_LABEL_AT = re.compile(r"\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
-_LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}[、．.]|（[一二三四五六七八九十]{1,3}）|\d{1,2}\s*[．.、]|[a-z]\s*[．.、])")
+_LABEL_AT = label_regex(ENUMERATORS)  # the part grammar's (ingest/parse/structure.yml)
 # an item ends at a colon only when sub-items follow on the next lines (钨相关材料：\n 1．…); 钼粉：用于… runs on
 _ITEM_END = re.compile(r"[：:]\s*(?:\n|$)|[；;。\n]|[（(]\s*参考")
 _LEADING = re.compile(r"^[\s．.、：:或和及]+")
@@ -65,6 +65,52 @@ def _head_codes(doc: Doc, structure: Structure) -> dict[int, str]:
     return heads
 
 
+@dataclass(frozen=True)
+class AfterItem:
+    """A code printed after its item in a bracket naming it (…及其载体；（管制编码：1E902.a））."""
+
+    item: Span | None
+    start: int  # where the item (or, with no item, the bracket) starts
+    end: int  # the bracket's end
+
+
+def after_item_codes(text: str) -> dict[int, AfterItem]:
+    """Start offset of each code printed in a 管制编码/编码 bracket after its item → that item."""
+    bracket = compiled("control_code", "after_item")
+    starts = compiled("control_code", "item_start")
+    tail = patterns()["control_code"]["item_tail"]
+    code = compiled("control_code", "regex")
+    found: dict[int, AfterItem] = {}
+    floor = 0  # the previous bracket's end: an item never reaches back past its neighbour's code
+    for m in bracket.finditer(text):
+        end = m.start()
+        while end > floor and text[end - 1] in tail:
+            end -= 1
+        start = floor
+        for s in starts.finditer(text, floor, end):
+            start = s.end()
+        end = _before_hs_parenthesis(text, start, end)
+        raw = strip_label(text[start:end], ENUMERATORS)
+        item = _LEADING.sub("", _CODE_PREFIX.sub("", _LEADING.sub("", raw))).strip()
+        span = _region_item(text, start, end, item)
+        for c in code.finditer(text, m.start("codes"), m.end("codes")):
+            found[c.start()] = AfterItem(span, span.start if span else m.start(), m.end())
+        floor = m.end()
+    return found
+
+
+def _before_hs_parenthesis(text: str, start: int, end: int) -> int:
+    """`end`, moved before a closing reference-HS parenthesis (金属钐（参考海关商品编号：…）): not part of the item."""
+    stripped = text[start:end].rstrip()
+    if not stripped.endswith(("）", ")")):
+        return end
+    cut = start + len(stripped)
+    open_at = max(text.rfind("（", start, cut), text.rfind("(", start, cut))
+    if open_at >= 0 and _HS_MARKER.search(text, open_at, cut):
+        return open_at
+    return end
+
+
 def _region_item(text: str, start: int, end: int, item: str) -> Span | None:
     """The stripped `item` as a span: it ends where the region's text ends (leading parts were cut)."""
     if not item:
@@ -97,7 +143,7 @@ def item_before(text: str, marker_open: int) -> Span | None:
             break
         i -= 1
     raw = text[i:marker_open]
-    raw = _LABEL.sub("", raw)
+    raw = strip_label(raw, ENUMERATORS)
     raw = _CODE_PREFIX.sub("", _LEADING.sub("", raw))
     return _region_item(text, i, marker_open, _LEADING.sub("", raw).strip())
 
@@ -114,11 +160,19 @@ class Linked:
 def link_controls(doc: Doc, structure: Structure) -> Linked:
     text = doc_text(doc)
     heads = _head_codes(doc, structure)
+    after = after_item_codes(text)
     governing: list[Governing] = []
     for code in doc.spans["control_codes"]:
         if code.start_char in heads:
             part = next(p for p in structure.parts if p.path == heads[code.start_char])
             governing.append(Governing(code._.value, part.path, part.start, part.end))
+        elif (printed := after.get(code.start_char)) is not None:
+            # the code governs its entry (HS numbers, thresholds inside it); with no numbered entry, its item
+            numbered = structure.innermost(code.start_char)
+            if numbered is not None and numbered.start <= printed.start:
+                governing.append(Governing(code._.value, numbered.path, numbered.start, numbered.end))
+            else:
+                governing.append(Governing(code._.value, "", printed.start, printed.end))
 
     def code_at(pos: int, above: str | None = None) -> str | None:
         """The innermost governing code at `pos`; with `above`, only parts strictly enclosing that path."""
@@ -158,10 +212,12 @@ def link_controls(doc: Doc, structure: Structure) -> Linked:
             if parent and not value.startswith(parent) and value[:2] == parent[:2]:
                 code_flags.append(f"code-outside-parent-group: {value} under {parent}")
                 flags.append(f"{value} printed under {parent}")
-        head_item = _item_after(text, code.end_char) if is_head else None
+        printed_after = after.get(code.start_char) if not is_head else None
+        head_item = _item_after(text, code.end_char) if is_head else printed_after.item if printed_after else None
         if head_item is not None:
             items[(head_item.start, head_item.end)] = head_item
-        linked = tuple(dict.fromkeys(h.hs_code for h in hs_codes if h.control_code == value)) if is_head else ()
+        governs = is_head or printed_after is not None
+        linked = tuple(dict.fromkeys(h.hs_code for h in hs_codes if h.control_code == value)) if governs else ()
         controls.append(
             Control(
                 control_code=value,
@@ -170,7 +226,7 @@ def link_controls(doc: Doc, structure: Structure) -> Linked:
                 part=structure.path_at(code.start_char),
                 hs_codes=linked,
                 flags=tuple(code_flags),
-                role="control" if is_head else "mention",
+                role="control" if governs else "mention",
             )
         )
 

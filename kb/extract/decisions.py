@@ -62,6 +62,13 @@ def _pieces(names: str) -> Iterator[tuple[int, int]]:
     yield start, len(names)
 
 
+def _echoes(english: str, country: str) -> bool:
+    """The English name opens with the country (美国稀土公司（USA Rare Earth, Inc.）): the country word is part of
+    the name, not a descriptor."""
+    names = [en for en, zh in patterns()["entity"]["countries"].items() if zh == country]
+    return any(re.match(rf"{re.escape(en)}(?![A-Za-z])", english.strip(), re.IGNORECASE) for en in names)
+
+
 def _clean(value: str) -> str:
     return _ZERO_WIDTH.sub("", value).strip()
 
@@ -80,8 +87,9 @@ def split_parties(names: str, offset: int, action: str, list_name: str | None) -
             lead = q.end()
         body = raw[lead:].rstrip()
         country = None
+        printed_en = named.group("en") if (named := _EN.match(_clean(body))) else ""
         for word in section["country_prefixes"]:
-            if body.startswith(word) and len(body) > len(word) + 1:
+            if body.startswith(word) and len(body) > len(word) + 1 and not _echoes(printed_en, word):
                 country, lead, body = word, lead + len(word), body[len(word):]
                 break
         text = _clean(body)

@@ -17,6 +17,7 @@ from kb.extract.decisions import find_parties
 from kb.extract.patterns import compiled, patterns
 from kb.facts import Entity, Span
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
 _NAME = re.compile(r"^(?P<zh>.+?)[（(](?P<en>[^（）()]*(?:[（(][^（）()]*[）)][^（）()]*)*)[）)]\s*$")
 
 
@@ -42,6 +43,27 @@ def _list_name(line: str) -> str | None:
         if stripped == printed or (stripped.endswith((f"{printed}：", f"{printed}:")) and "以下" in stripped):
             return canonical
     return None
+
+
+def _annex_list_name(line: str, following: str) -> str | None:
+    """The list an annex line names when its entries follow at once (附件：出口管制管控名单（…） then 1. …); the
+    same line in the body, before the signature, opens nothing."""
+    stripped = line.strip()
+    if compiled("entity", "entry").match(following) is None:
+        return None
+    names: dict[str, str] = patterns()["entity"]["list_names"]
+    return next((canonical for canonical, printed in names.items() if printed in stripped), None)
+
+
+def _inline_fields(name: str) -> tuple[str, dict[str, str]]:
+    """An entry printed with its fields on its own line (1.甲公司（Alpha S.p.A.） 地址：… 邮编：…): the name, and
+    each field's value."""
+    fields: dict[str, str] = {}
+    marks = list(compiled("entity", "inline_field").finditer(name))
+    for k, m in enumerate(marks):
+        end = marks[k + 1].start() if k + 1 < len(marks) else len(name)
+        fields["address" if m.group("address") else "postcode"] = name[m.end() : end].strip().rstrip("；;。，,")
+    return (name[: marks[0].start()].rstrip() if marks else name), fields
 
 
 def _action(text: str) -> str:
@@ -71,10 +93,14 @@ def _entries(text: str, start: int) -> list[_Entry]:
         if not line.strip():
             continue
         if (m := compiled("entity", "entry").match(line)) is not None:
-            name = m.group(2).rstrip("；;。，,")
+            name, fields = _inline_fields(m.group(2))
+            name = name.rstrip("；;。，,")
             named = _NAME.match(name)
             zh, en = (named.group("zh").strip(), named.group("en").strip()) if named else (name, None)
-            entries.append(_Entry(int(m.group(1)), zh, en, line_start + m.start(2), line_start + m.start(2) + len(name)))
+            if en is None and not _CJK.search(zh):
+                en = zh  # printed only in English (Hanwha Shipping LLC): the printed name is the English name
+            entries.append(_Entry(int(m.group(1)), zh, en, line_start + m.start(2), line_start + m.start(2) + len(name),
+                                  address=fields.get("address"), postcode=fields.get("postcode")))
             continue
         if not entries:
             continue
@@ -135,8 +161,11 @@ def _annex_entities(text: str, title: str) -> list[Entity]:
     found: list[Entity] = []
     action = _action(title or text[:400])
     pos = 0
-    for line in text.splitlines(keepends=True):
+    lines = text.splitlines(keepends=True)
+    for k, line in enumerate(lines):
         list_name = _list_name(line)
+        if list_name is None and compiled("entity", "annex_heading").match(line.strip()):
+            list_name = _annex_list_name(line, next((n for n in lines[k + 1 :] if n.strip()), ""))
         pos += len(line)
         if list_name is None:
             continue

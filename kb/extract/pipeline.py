@@ -29,12 +29,16 @@ _VERSIONED = (
 )
 
 
+# The training workflow changes facts only through the model it writes (hashed above).
+_TRAINING_ONLY = ("train.py", "train.cfg")
+
+
 def pipeline_version() -> str:
     digest = hashlib.sha256()
     for root, globs in _VERSIONED:
         for pattern in globs:
             for path in sorted(root.glob(pattern)):
-                if path.is_file() and "__pycache__" not in path.parts and path.name != "train.py":
+                if path.is_file() and "__pycache__" not in path.parts and path.name not in _TRAINING_ONLY:
                     digest.update(str(path.relative_to(root)).encode())
                     digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -7,11 +7,11 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from ingest.parse.part_labels import strip_label
 from kb.extract.patterns import compiled, patterns
 
 _SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
 _EXPONENT = re.compile(r"^(\d+(?:\.\d+)?)\s*[×x]\s*10([⁻-]?[⁰¹²³⁴⁵⁶⁷⁸⁹0-9]+)$")
-_LABEL = re.compile(r"^\s*[a-z0-9]{1,2}\.\s*")  # a. / 1. item labels printed with ASCII dots
 _COMPOUND = re.compile(r"\s*[×xX*]\s*\d")
 _PLAIN = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*([^\d\s（）()]{1,6})\s*[）)]")
 _PARENTHETICAL = re.compile(r"[（(][^（）()]{0,10}[）)]\s*$")
@@ -53,7 +53,7 @@ def _parameter(text: str, op_start: int) -> str | None:
     i = len(left)
     while i > 0 and left[i - 1] not in stop and not left[i - 1].isdigit():
         i -= 1
-    name = _LABEL.sub("", left[i:]).strip()
+    name = strip_label(left[i:], ("l3", "l4a")).strip()  # a. / 1. item labels (the part grammar's)
     return name[-12:] if name else None
 
 

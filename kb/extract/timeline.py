@@ -22,6 +22,7 @@ from kb.facts import ClauseEffective, DateMention, Relation, Span
 
 _SENTENCE = re.compile(r"[^。\n]+")
 _CLAUSE = re.compile(r"[^；;]+")
+_FULL_WIDTH = str.maketrans("()", "（）")  # part labels print either width; stored full-width
 _BRACKETED = re.compile(r"《[^《》]*》|（[^（）]*）|\([^()]*\)")
 
 
@@ -161,7 +162,7 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
                 if verb:
                     gap = text[ref.end_char : c_start + verb[0]]
                     m = compiled("relation", "part").search(gap)
-                    part = m.group(0) if m else None
+                    part = m.group(0).translate(_FULL_WIDTH) if m else None  # “一(一)” is “一（一）”
                 end_date = window_end
                 if timed and end_date is None:  # …相关措施90天: up to the next target, or the clause's end
                     gap_end = ordered[k + 1][0].start_char if k + 1 < len(ordered) else c_end
@@ -191,7 +192,7 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
             if quoted:
                 for m in quoted:
                     clause_effective.append(
-                        ClauseEffective(m.group(1), Span(s_start + m.start(), s_end, text[s_start + m.start() : s_end]), date,
+                        ClauseEffective(m.group(1).translate(_FULL_WIDTH), Span(s_start + m.start(), s_end, text[s_start + m.start() : s_end]), date,
                                         publication)
                     )
             elif effective_date is None and not on_publication:

@@ -1,9 +1,11 @@
-"""Train the clause model (ITEM, END_USE, EXEMPTION, OBLIGATION) from the gold annotations.
+"""Train the clause model (ITEM, END_USE, EXEMPTION, OBLIGATION) from the gold annotations: the
+workflow declared in train.yml (inputs, config train.cfg, outputs), run here.
 
     .venv/bin/python -m kb.extract.train [--corpus PATH] [--max-steps N] [--out DIR]
 
 Only the `train` stems of annotations/split.json are read: dev documents are never seen. A few
-train documents are held out to pick the best checkpoint. The model is a small char-token
+train documents are held out to pick the best checkpoint. The model's training.json records what it
+was trained from (`inputs`), and `stale_reasons` says how that differs from the inputs now. The model is a small char-token
 tok2vec + ner on spacy.blank("zh"). Why ner rather than spancat: obligations run to 80+
 characters, beyond what an n-gram suggester proposes cheaply (a per-character IOB tagger was
 tried and never beat the all-O baseline: a 7-character receptive field cannot tell a long
@@ -21,21 +23,22 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import spacy
-from spacy.cli.init_config import init_config
+import yaml
 from spacy.cli.train import train as spacy_train
 from spacy.tokens import Doc, DocBin
 from spacy.util import filter_spans
 
 from ingest.document import Document
 from ingest.sources import snapshot
-from kb.extract.clauses import LABEL_KINDS, SENTENCE, candidate_sentences
+from kb.extract.clauses import LABEL_KINDS, MODEL_FORM, SENTENCE, candidate_sentences
 from kb.extract.pipeline import MODEL_DIR
 from kb.paths import REPO_ROOT, SHARED_CORPUS
 
 ANNOTATIONS = REPO_ROOT / "annotations"
-HELD_OUT_EVERY = 5  # every 5th train document picks the checkpoint, never dev documents
+WORKFLOW_FILE = Path(__file__).resolve().with_name("train.yml")
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def window_docs(nlp: spacy.language.Language, text: str, spans: list[GoldSpan]) 
     windows |= {(m.start(), m.end()) for m in SENTENCE.finditer(text) if any(m.start() <= s.start < m.end() for s in spans)}
     docs = []
     for a, b in sorted(windows):
-        doc = nlp.make_doc(text[a:b])
+        doc = nlp.make_doc(text[a:b].translate(MODEL_FORM))  # the form the pipeline sends the model
         inside = [doc.char_span(s.start - a, s.end - a, label=s.label, alignment_mode="expand")
                   for s in spans if a <= s.start and s.end <= b]
         doc.ents = filter_spans([s for s in inside if s is not None])
@@ -111,46 +114,87 @@ def window_docs(nlp: spacy.language.Language, text: str, spans: list[GoldSpan]) 
     return docs
 
 
-def training_config(max_steps: int) -> spacy.Config:
-    config = init_config(lang="zh", pipeline=["ner"], optimize="efficiency")
-    overrides = {
-        # one character per token: PREFIX/SUFFIX repeat NORM, so NORM and SHAPE suffice; kept narrow
-        # so the model reads ~100k chars/s on a laptop core
-        "components.tok2vec.model.embed.width": 32,
-        "components.tok2vec.model.embed.attrs": ["NORM", "SHAPE"],
-        "components.tok2vec.model.embed.rows": [3000, 100],
-        "components.tok2vec.model.encode.width": 32,
-        "components.tok2vec.model.encode.depth": 3,
-        "components.ner.model.hidden_width": 32,
-        "training.max_steps": max_steps,
-        "training.eval_frequency": 50,
-        "training.patience": 3000,
-        "training.batcher.size.start": 20,
-        "training.batcher.size.stop": 200,
-        "training.optimizer.learn_rate": 0.0005,
+def load_workflow(path: Path = WORKFLOW_FILE) -> dict[str, Any]:
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key in ("vars", "inputs", "config", "outputs"):
+        if key not in workflow:
+            raise TrainingDataError(f"{path}: no `{key}`")
+    return dict(workflow)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def training_inputs(workflow: dict[str, Any], root: Path = REPO_ROOT, max_steps: int | None = None) -> dict[str, Any]:
+    """What a model trained now would be trained from: the train stems, their gold files, the config
+    and the vars (by content, so a changed gold file or config counts as a different input)."""
+    annotations = root / Path(workflow["inputs"]["split"]).parent
+    gold_dir = root / workflow["inputs"]["gold"]
+    stems = train_stems(annotations)
+    missing = [s for s in stems if not (gold_dir / f"{s}.json").is_file()]
+    if missing:
+        raise TrainingDataError(f"{gold_dir}: no gold file for train stems {missing}")
+    return {
+        "train_split": stems,
+        "gold_sha256": {s: _sha256(gold_dir / f"{s}.json") for s in stems},
+        "config_sha256": _sha256(root / workflow["config"]),
+        "vars": {**workflow["vars"], **({"max_steps": max_steps} if max_steps is not None else {})},
     }
-    for dotted, value in overrides.items():
-        node = config
-        *path, leaf = dotted.split(".")
-        for key in path:
-            node = node[key]
-        node[leaf] = value
+
+
+def stale_reasons(record: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """How a model's training record differs from the current inputs ([] when it is up to date)."""
+    trained = sorted(record.get("train_documents", []) + record.get("held_out_documents", []))
+    reasons = []
+    if trained != sorted(current["train_split"]):
+        missing = sorted(set(current["train_split"]) - set(trained))
+        extra = sorted(set(trained) - set(current["train_split"]))
+        reasons.append(f"trained on {len(trained)} documents, the train split has {len(current['train_split'])}"
+                       f" (not trained on: {missing}; not in the split: {extra})")
+    recorded = record.get("inputs")
+    if recorded is None:
+        return [*reasons, "the record names no inputs (trained before train.yml)"]
+    changed = sorted(s for s, sha in current["gold_sha256"].items() if recorded["gold_sha256"].get(s) not in (None, sha))
+    if changed:
+        reasons.append(f"gold files changed since training: {changed}")
+    if recorded["config_sha256"] != current["config_sha256"]:
+        reasons.append("the training config changed since training")
+    if recorded["vars"] != current["vars"]:
+        reasons.append(f"the workflow vars changed: {recorded['vars']} → {current['vars']}")
+    return reasons
+
+
+def training_config(workflow: dict[str, Any], max_steps: int) -> spacy.Config:
+    config = spacy.util.load_config(REPO_ROOT / workflow["config"])
+    config["training"]["max_steps"] = max_steps
     return config
 
 
-def train(corpus: Path, out: Path, max_steps: int) -> dict[str, object]:
-    stems = train_stems()
+def held_out_stems(stems: list[str], every: int) -> set[str]:
+    """Every `every`-th train stem in split order picks the checkpoint (the rule the committed model was
+    trained with; note that a stem added to the split shifts those after it)."""
+    return {s for i, s in enumerate(stems) if i % every == every - 1}
+
+
+def train(corpus: Path, out: Path, max_steps: int | None = None) -> dict[str, object]:
+    workflow = load_workflow()
+    held_out_every = int(workflow["vars"]["held_out_every"])
+    steps = int(max_steps if max_steps is not None else workflow["vars"]["max_steps"])
+    inputs = training_inputs(workflow, max_steps=steps)
+    stems = inputs["train_split"]
+    held = held_out_stems(stems, held_out_every)
     documents = gold_documents(stems, corpus)
     nlp = spacy.blank("zh")
     train_docs: list[Doc] = []
     held_docs: list[Doc] = []
-    for i, (_stem, text, spans) in enumerate(documents):
-        (held_docs if i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1 else train_docs).extend(window_docs(nlp, text, spans))
+    for stem, text, spans in documents:
+        (held_docs if stem in held else train_docs).extend(window_docs(nlp, text, spans))
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         DocBin(docs=train_docs).to_disk(work / "train.spacy")
         DocBin(docs=held_docs).to_disk(work / "held.spacy")
-        training_config(max_steps).to_disk(work / "config.cfg")
+        training_config(workflow, steps).to_disk(work / "config.cfg")
         spacy_train(work / "config.cfg", work / "output",
                     overrides={"paths.train": str(work / "train.spacy"), "paths.dev": str(work / "held.spacy")})
         best = work / "output" / "model-best"
@@ -159,11 +203,12 @@ def train(corpus: Path, out: Path, max_steps: int) -> dict[str, object]:
             shutil.rmtree(out)
         shutil.copytree(best, out)
     summary = {
-        "train_documents": [s for i, (s, _t, _sp) in enumerate(documents) if i % HELD_OUT_EVERY != HELD_OUT_EVERY - 1],
-        "held_out_documents": [s for i, (s, _t, _sp) in enumerate(documents) if i % HELD_OUT_EVERY == HELD_OUT_EVERY - 1],
+        "train_documents": [s for s in stems if s not in held],
+        "held_out_documents": [s for s in stems if s in held],
         "train_windows": len(train_docs),
         "labels": sorted(LABEL_KINDS),
         "held_out_scores": {k: meta.get("performance", {}).get(k) for k in ("ents_p", "ents_r", "ents_f")},
+        "inputs": inputs,
     }
     (out / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return summary
@@ -173,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Train the clause model from annotations/ (train split only).")
     parser.add_argument("--corpus", type=Path, default=SHARED_CORPUS / "exportcontrol-notices.jsonl")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
-    parser.add_argument("--max-steps", type=int, default=3000)
+    parser.add_argument("--max-steps", type=int, default=None, help="default: train.yml vars.max_steps")
     args = parser.parse_args(argv)
     try:
         summary = train(args.corpus, args.out, args.max_steps)

@@ -15,38 +15,45 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ingest.archive import Record, sha256_bytes
 from ingest.document import Attachment, Document
-from ingest.parse.assemble import PageFields, build_document
+from ingest.parse.document_builder import PageFields, build_document
 from ingest.parse.errors import ParseError
+from ingest.sample_marks import record_declares_sample
 
 NAME = "snapshot"
 CONTENT_TYPE = "application/x-mofcom-snapshot+json"
-REQUIRED = ("source_url", "title", "text")
+REQUIRED = ("title", "text")  # source_url may be missing: the record is then keyed by its text (record_key)
+UNKNOWN_URL_PREFIX = "urn:sha256:"
 
 
 class SnapshotError(ParseError):
     """A snapshot line or record that is not a usable portal record; names file:line or URL."""
 
 
+def record_url(data: dict) -> str | None:
+    """The record's own URL, or None when the record does not know it (empty or missing)."""
+    url = data.get("source_url")
+    return url.strip() if isinstance(url, str) and url.strip() else None
+
+
+def record_key(data: dict) -> str:
+    """The archive key of a record: its URL, else `urn:sha256:<sha256 of its text>` (stable: the same
+    text always gets the same key, so re-importing it changes nothing)."""
+    url = record_url(data)
+    if url is not None:
+        return url
+    return UNKNOWN_URL_PREFIX + sha256_bytes(str(data.get("text") or "").encode("utf-8"))
+
+
 def iter_snapshot(path: Path) -> Iterator[tuple[int, dict]]:
-    """Yield (line number, record) for each line; raise SnapshotError naming the file and line."""
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            if not raw.strip():
-                continue
-            try:
-                record = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError as exc:
-                raise SnapshotError(f"{path}:{lineno}", f"not UTF-8 (byte {exc.start})") from exc
-            except json.JSONDecodeError as exc:
-                raise SnapshotError(f"{path}:{lineno}", f"not JSON ({exc.msg})") from exc
-            if not isinstance(record, dict):
-                raise SnapshotError(f"{path}:{lineno}", f"a JSON {type(record).__name__}, not an object")
-            missing = [k for k in REQUIRED if not record.get(k)]
-            if missing:
-                raise SnapshotError(f"{path}:{lineno}", f"missing {', '.join(missing)}")
-            if problems := field_problems(record):
-                raise SnapshotError(f"{path}:{lineno}", "; ".join(problems))
-            yield lineno, record
+    """Yield (line number, record) for each line; raise SnapshotError naming the file and line of the
+    first bad one (`mofcom-kb import` reads the whole file first: ingest/snapshot_validation.py)."""
+    from ingest.snapshot_validation import read_snapshot
+
+    checked = read_snapshot(path)
+    if checked.errors:
+        first = checked.errors[0]
+        raise SnapshotError(f"{path}:{first.line}", first.reason)
+    yield from ((line.line, line.record) for line in checked.lines)
 
 
 def encode(record: dict) -> bytes:
@@ -91,7 +98,7 @@ def field_problems(data: dict) -> list[str]:
 def parse_data(data: dict) -> Document:
     """One snapshot record (a parsed JSON line), parsed as `import` then `build` would, with no archive."""
     content = encode(data)
-    record = Record(url=str(data["source_url"]), sha256=sha256_bytes(content), source=NAME, kind="snapshot",
+    record = Record(url=record_key(data), sha256=sha256_bytes(content), source=NAME, kind="snapshot",
                     fetched_at="")
     return parse(content, record)
 
@@ -111,7 +118,7 @@ def fields_of(data: dict, raw_sha256: str | None = None) -> PageFields:
         title=data["title"],
         text=data["text"],
         source=NAME,
-        source_urls=(data["source_url"],),
+        source_urls=(url,) if (url := record_url(data)) else (),  # URL unknown: none, never the urn key
         posted_date=posted,
         column=data.get("column"),
         attachments=tuple(
@@ -119,6 +126,7 @@ def fields_of(data: dict, raw_sha256: str | None = None) -> PageFields:
             for a in data.get("attachments") or []
         ),
         raw_sha256=raw_sha256,
+        is_sample=record_declares_sample(data),
     )
 
 
