@@ -58,6 +58,13 @@ class VerifyReport:
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
 
+    def to_json(self, root: Path, removed: list[Path]) -> dict[str, object]:
+        return {"archive": str(root), "records": self.records, "objects": self.objects, "bytes": self.bytes,
+                "counts": {kind: self.count(kind) for kind in ERRORS + WARNINGS}, "damaged": bool(self.errors),
+                "findings": [{"kind": f.kind, "error": f.is_error, "where": f.where, "detail": f.detail}
+                             for f in self.findings],
+                "removed": [str(p) for p in removed]}
+
     def summary(self) -> str:
         counts = ", ".join(f"{self.count(kind)} {kind}" for kind in ERRORS + WARNINGS)
         return f"{self.records} records, {self.objects} objects ({self.bytes / 2**20:.1f} MiB) checked: {counts}"

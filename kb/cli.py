@@ -195,19 +195,23 @@ def export_ftm(data: DataDir, output: Path | None) -> None:
               "older than --min-age, a mofcom.db.new no build is writing.")
 @click.option("--min-age", type=float, default=3600.0, show_default=True,
               help="Seconds: a younger temporary may belong to a write in progress and is kept.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object on stdout.")
 @click.pass_obj
-def verify(data: DataDir, clean: bool, min_age: float) -> None:
+def verify(data: DataDir, clean: bool, min_age: float, as_json: bool) -> None:
     """Check every archived object against the manifest: present, hashing to its name, no orphans, no torn lines."""
     from ingest.archive import Archive
     from ingest.archive_verify import verify as run_verify
     from kb.cleanup import clean as run_clean
 
     report = run_verify(Archive(data.archive))
-    for finding in report.findings:
-        click.echo(finding.line(), err=finding.is_error)
-    click.echo(f"{data.archive}: {report.summary()}")
-    if clean:
-        for path in run_clean(data, min_age):
+    removed = run_clean(data, min_age) if clean else []
+    if as_json:
+        click.echo(json.dumps(report.to_json(data.archive, removed), ensure_ascii=False, indent=1))
+    else:
+        for finding in report.findings:
+            click.echo(finding.line(), err=finding.is_error)
+        click.echo(f"{data.archive}: {report.summary()}")
+        for path in removed:
             click.echo(f"removed: {path}")
     if report.errors:
         kinds = ", ".join(f"{report.count(k)} {k}" for k in ("missing", "corrupt", "malformed") if report.count(k))

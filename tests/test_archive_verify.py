@@ -186,6 +186,17 @@ def test_verify_command_exits_1_on_damage_and_clean_removes_only_stale_temporari
     assert archive.manifest_path.read_bytes() == manifest  # append-only: torn lines are reported, not edited
 
 
+def test_verify_json_lists_every_finding(tmp_path: Path) -> None:
+    archive, paths = _damaged_archive(tmp_path / "archive")
+    proc = _cli(tmp_path, "verify", "--json")
+    assert proc.returncode == 1 and proc.stderr.strip().splitlines()[-1].startswith("mofcom-kb: ")
+    report = json.loads(proc.stdout)
+    assert report["damaged"] is True and report["counts"]["corrupt"] == 1 and report["counts"]["torn"] == 2
+    assert {"kind": "missing", "error": True, "where": str(paths["missing"])}.items() <= next(
+        f for f in report["findings"] if f["kind"] == "missing").items()
+    assert report["records"] == len(list(archive.records())) and report["removed"] == []
+
+
 def test_verify_passes_a_sound_archive(tmp_path: Path) -> None:
     archive = sample_archive(tmp_path / "archive")
     proc = _cli(tmp_path, "verify")
