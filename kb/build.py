@@ -30,7 +30,7 @@ from typing import Any
 
 from ingest.archive import Archive
 from ingest.document import Document
-from kb import fingerprint, search, status, table_search
+from kb import fingerprint, list_membership, search, status, table_search
 from kb.errors import KbError
 from kb.facts import Facts
 from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
@@ -122,6 +122,7 @@ def table_rows(documents: list[Document], facts: list[Facts]) -> dict[str, list[
     doc_rows = [load.document_row(d, f) for d, f in zip(documents, facts, strict=True)]
     tables["documents"] = load.add_reference_documents(doc_rows, relations)
     tables["document_status_periods"] = status.period_rows(tables)
+    tables["list_membership_periods"] = list_membership.membership_rows(tables)
     tables["search_index"] = search.index_entries(tables)
     return tables
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kb.errors import KbError
+from kb.facts import LIST_NAMES
 from kb.paths import DATA_DIR_ENV, DataDir
 
 if TYPE_CHECKING:
@@ -222,10 +223,13 @@ def verify(data: DataDir, clean: bool, min_age: float, as_json: bool) -> None:
 @cli.command("on")
 @click.argument("date", type=click.DateTime(["%Y-%m-%d"]))
 @click.option("--code", default=None, help="Only control codes that are or start with CODE (1C9, 1C902.a).")
+@click.option("--list", "list_name", type=click.Choice(LIST_NAMES), default=None,
+              help="Only the entities of this list (default: every list).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 @click.pass_obj
-def on(data: DataDir, date: object, code: str | None, as_json: bool) -> None:
-    """What was in force, suspended or not yet effective on DATE, and which control codes were in force."""
+def on(data: DataDir, date: object, code: str | None, list_name: str | None, as_json: bool) -> None:
+    """What was in force, suspended or not yet effective on DATE, which control codes were in force, and who
+    was on which list (measures in force or suspended)."""
     import datetime as dt
 
     from rich.console import Console
@@ -234,7 +238,7 @@ def on(data: DataDir, date: object, code: str | None, as_json: bool) -> None:
     from kb.on_date import on_date, samples_only
 
     assert isinstance(date, dt.datetime)
-    result = on_date(data.db, date.date(), code)
+    result = on_date(data.db, date.date(), code, list_name)
     if samples_only(data.db):
         click.echo(f"warning: {data.db} was built from team-written samples only, not from MOFCOM's texts", err=True)
     if as_json:
@@ -249,8 +253,16 @@ def on(data: DataDir, date: object, code: str | None, as_json: bool) -> None:
     controls = Table("control code", "item", "document", "part", title=f"Control codes in force on {date:%Y-%m-%d}")
     for c in result["controls"]:
         controls.add_row(c["control_code"], (c["item"] or "")[:40], c["doc_number"] or c["document_id"], c["part"] or "")
+    entities = Table("list", "entity", "listed by", "since", "measures", "until (excl.)", "by",
+                     title=f"Entities on the lists on {date:%Y-%m-%d}")
+    for e in result["entities"]:
+        entities.add_row(e["list_name"], e["name_zh"] + (f" ({e['name_en']})" if e["name_en"] else ""),
+                         e["doc_number"] or e["document_id"], e["listed_since"], e["status"],
+                         e["status_end_date"] or "",
+                         (e["caused_by_number"] or e["caused_by_document_id"] or "") if e["status"] == "suspended" else "")
     console.print(statuses)
     console.print(controls)
+    console.print(entities)
 
 
 @cli.command()

@@ -15,7 +15,7 @@ from kb.schema import Schema, create, load_schema, migrate
 SCHEMA = load_schema()
 # A value for every parameter the published queries take.
 SAMPLE_PARAMS = {"date": "2026-01-15", "since": "2026-01-01", "days": "90", "code": "1C909", "document": "x",
-                 "list": "", "name": "镓", "q": "镓"}
+                 "list": "", "name": "镓", "q": "镓", "on": "2025-06-01"}
 CONTRACT = {
     "documents": {"id", "doc_number", "doc_type", "title", "issuers", "signed_date", "posted_date", "effective_date",
                   "source_url", "text", "known_only_by_reference", "source_urls"},

@@ -42,8 +42,10 @@ def curl_commands() -> list[str]:
 
 def quoted_paths() -> list[str]:
     """Paths in backticks that a reader can paste after the host (no <placeholders>, no ellipses)."""
-    # Lines quoting speeds (req/s) name endpoints measured, not examples to paste.
-    text = "\n".join(line for line in README.read_text(encoding="utf-8").splitlines() if "req/s" not in line)
+    # Generated tables (bench figures) and lines quoting speeds (req/s) name endpoints measured, not
+    # examples to paste.
+    text = re.sub(r"<!-- generated:.*?<!-- end generated -->", "", README.read_text(encoding="utf-8"), flags=re.S)
+    text = "\n".join(line for line in text.splitlines() if "req/s" not in line)
     paths = {m for m in re.findall(r"`(/(?:-/|mofcom)[^`\s]*)`", text) if "<" not in m and "…" not in m}
     return sorted(paths)
 

@@ -10,6 +10,8 @@ from urllib.parse import parse_qs
 
 from datasette import hookimpl
 
+from kb.facts import LIST_NAMES
+
 DB = "mofcom"
 # query name → {parameter: required?}; optional parameters may be empty (the query then uses today).
 DATE_PARAMS: dict[str, dict[str, bool]] = {
@@ -17,6 +19,11 @@ DATE_PARAMS: dict[str, dict[str, bool]] = {
     "status_on": {"date": True},
     "suspended_or_expiring": {"date": False},
     "new_documents": {"since": True},
+    "entities_on_lists": {"on": False},
+}
+# query name → {parameter: the values it may take}; empty means all (a misspelt list would answer nothing).
+CHOICE_PARAMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "entities_on_lists": {"list": LIST_NAMES},
 }
 
 
@@ -33,6 +40,10 @@ def problem(query: str, args: dict[str, list[str]]) -> str | None:
             return f"{query}: parameter {name}={value!r} is not a date (YYYY-MM-DD)"
         if len(value) != 10:
             return f"{query}: parameter {name}={value!r} is not a date (YYYY-MM-DD)"
+    for name, allowed in CHOICE_PARAMS.get(query, {}).items():
+        value = (args.get(name) or [""])[0].strip()
+        if value and value not in allowed:
+            return f"{query}: parameter {name}={value!r} is not one of {', '.join(allowed)} (or empty)"
     return None
 
 

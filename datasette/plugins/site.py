@@ -21,7 +21,7 @@ DB = "mofcom"
 # Reading order on the home page: the documents, what they say, where they say it, then the plumbing.
 HOME_TABLES = (
     "documents", "document_status_periods", "document_relations", "controls", "hs_codes", "thresholds",
-    "listed_entities", "exemptions", "end_uses", "obligations", "law_references", "part_effective_dates",
+    "listed_entities", "list_membership_periods", "exemptions", "end_uses", "obligations", "law_references", "part_effective_dates",
     "date_mentions", "extraction_checks", "spans", "search_index",
 )
 
