@@ -135,3 +135,15 @@ def test_a_crawl_removes_the_temporaries_killed_writes_left_and_keeps_fresh_ones
     with ReplayServer() as server:
         run_crawl(tmp_path, server.url, sources=("aqygzj",))
     assert not old.exists() and fresh.exists()
+
+
+def test_a_list_page_that_fails_once_is_retried_before_the_floors_are_checked(tmp_path: Path) -> None:
+    """A busy list API for a moment must not fail the run on its floor: the list is asked again, its
+    items are crawled in the late round, and the floors are checked after that."""
+    with ReplayServer() as server:
+        server.inject(PORTAL, "/edi_ecms_web_front/front/column/getColumnList", "500", times=2)
+        summary = run_crawl(tmp_path, server.url, sources=("portal",))  # raises CrawlError on a floor
+        expected = {i.url for i in server.site.listed(PORTAL)}
+    assert summary.failed == [] and (summary.retried, summary.recovered) == (1, 1)
+    archived = {r.url for r in Archive(tmp_path / "archive").records()}
+    assert expected <= archived
