@@ -8,8 +8,13 @@ Layout under the archive root:
 
 Objects are written to a temporary file and renamed into place, and a manifest line
 is appended only after its object is durable, so a crash at any point leaves the
-archive consistent: at worst an object without a manifest line, which the next run
-reuses. A torn last manifest line (killed mid-write) is ignored on read.
+archive consistent: at worst an object without a manifest line (an orphan, which the
+next run reuses), a `.tmp-*` file (a killed write; `mofcom-kb verify --clean` removes it)
+or a torn last manifest line (killed mid-append), which is skipped on read.
+
+Every read checks the object against its name: a missing object or one whose bytes no longer hash
+to its name is an ArchiveIntegrityError, never silently parsed. Writing the same bytes again (a
+refetch, a reimport) replaces a damaged object. `ingest/archive_verify.py` checks the whole archive.
 """
 
 from __future__ import annotations
@@ -18,11 +23,32 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+TEMP_PREFIX = ".tmp-"
+HASH_CHUNK = 1 << 20
+
+
+class ArchiveIntegrityError(ValueError):
+    """An archived object is missing or its bytes do not hash to its name: the archive is damaged."""
+
+    def __init__(self, sha256: str, message: str) -> None:
+        super().__init__(message)
+        self.sha256 = sha256
+
+
+class MissingObjectError(ArchiveIntegrityError):
+    pass
+
+
+class CorruptObjectError(ArchiveIntegrityError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,15 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_file(path: Path) -> str:
+    """The file's sha256, read in chunks (objects may be large attachments)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 class Archive:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -72,6 +107,9 @@ class Archive:
     # -- objects -------------------------------------------------------------------
 
     def object_path(self, sha256: str) -> Path:
+        # A manifest line is data: a name that is not a sha256 must never become a path (../..).
+        if not SHA256_RE.fullmatch(sha256):
+            raise ArchiveIntegrityError(sha256, f"{self.manifest_path}: {sha256[:80]!r} is not a sha256 object name")
         return self.objects / sha256[:2] / sha256
 
     def has_object(self, sha256: str) -> bool:
@@ -80,10 +118,11 @@ class Archive:
     def put_bytes(self, data: bytes) -> str:
         digest = sha256_bytes(data)
         path = self.object_path(digest)
-        if path.exists():
+        if path.exists() and path.stat().st_size == len(data) and sha256_file(path) == digest:
             return digest
+        # New, or damaged on disk (a flipped byte, a truncation): written (again) from these bytes.
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
@@ -95,8 +134,26 @@ class Archive:
             raise
         return digest
 
+    def intact(self, sha256: str) -> bool:
+        """The object is there and hashes to its name."""
+        try:
+            self.get_bytes(sha256)
+        except (ArchiveIntegrityError, OSError):
+            return False
+        return True
+
     def get_bytes(self, sha256: str) -> bytes:
-        return self.object_path(sha256).read_bytes()
+        """The object's bytes, checked against its name (raises ArchiveIntegrityError)."""
+        path = self.object_path(sha256)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise MissingObjectError(sha256, f"archive object {path} is missing") from None
+        actual = sha256_bytes(data)
+        if actual != sha256:
+            raise CorruptObjectError(sha256, f"archive object {path} is corrupt: its bytes hash to "
+                                             f"{actual[:16]}…, not its name")
+        return data
 
     # -- manifest ------------------------------------------------------------------
 

@@ -7,6 +7,12 @@ under the source owning their host). Every response is checked before it is stor
 a non-200 status, garbage (garbled, JS frame, challenge, 404-as-200) or a page its
 source cannot parse is a failure, reported with its URL, journaled for the next run,
 and never archived. Unchanged content costs a conditional request and adds nothing.
+
+A transient failure (timeout, connection error, 5xx or 429 after the request's own retries, a
+JavaScript-only frame, a bot challenge) is asked again once the queue is done, after a backoff
+(`late_backoff` seconds after the failure, doubling per round, up to `late_retries` rounds), so a
+site that was busy for a minute costs nothing; only what still fails is left to the next run.
+The failure is journaled as it happens, so a run killed while waiting loses nothing.
 """
 
 from __future__ import annotations
@@ -31,13 +37,15 @@ from rich.progress import (
 )
 
 from ingest import garbage
-from ingest.archive import Archive, Record, now_iso
+from ingest.archive import Archive, ArchiveIntegrityError, Record, now_iso
+from ingest.archive_verify import stale_temporaries
 from ingest.crawl_state import CrawlJournal, Resumption
 from ingest.http import CONTACT_ENV, Fetcher, FetchError, HttpConfig, Response, user_agent
 from ingest.sources import CRAWLABLE, snapshot, source_module
 from ingest.sources.spec import Link, SourceSpec
 
 LOOKAHEAD = 500  # queued items scanned for one whose host is ready
+STALE_TEMPORARY_SECONDS = 3600.0  # an archive .tmp-* this old is a killed write's, never one in progress
 
 
 class CrawlError(Exception):
@@ -55,6 +63,8 @@ class CrawlOptions:
     dry_run: bool = False
     http: HttpConfig = field(default_factory=HttpConfig)
     today: dt.date = field(default_factory=dt.date.today)
+    late_retries: int = 2  # rounds of retrying transient failures once the queue is done
+    late_backoff: float = 60.0  # seconds after the failure before the first round; doubles per round
 
 
 @dataclass
@@ -70,6 +80,8 @@ class CrawlSummary:
     seconds: float = 0.0
     resumed_run: str | None = None
     fallbacks: int = 0  # failed pages whose list row was archived instead
+    retried: int = 0  # transient failures asked again at the end of the run
+    recovered: int = 0  # of those, the ones that then succeeded
 
     @property
     def items(self) -> int:
@@ -79,6 +91,8 @@ class CrawlSummary:
         out = [f"{self.new} new, {self.changed} changed, {self.unchanged} unchanged, {len(self.failed)} failed"
                + (f", {self.skipped} already done by the resumed run {self.resumed_run}" if self.resumed_run else "")
                + f" ({self.requests} requests, {self.seconds:.1f}s)"]
+        if self.retried:
+            out.append(f"{self.retried} transient failures retried at the end of the run: {self.recovered} recovered")
         if self.fallbacks:
             out.append(f"{self.fallbacks} failed pages archived from their list's copy (retried next run)")
         if self.would_fetch:
@@ -105,6 +119,11 @@ class _Run:
         self.listed: dict[str, set[str]] = {}  # list id → article URLs it yielded
         self.list_failed: set[str] = set()  # lists with a page that failed this run
         self.all_specs: list[SourceSpec] = [source_module(name).SPEC for name in CRAWLABLE]
+        self.round = 0  # 0: the queue; n: the nth round of late retries
+        self.deferred: list[tuple[str, Link, str | None]] = []  # (source, link, parent)
+        self.last_failure = 0.0  # monotonic time of the latest deferred failure
+        self.retried: set[str] = set()  # keys asked again at the end of the run
+        self.current = ""  # the source of the link being visited
 
     def enqueue(self, source: str, link: Link, parent: str | None = None) -> None:
         if link.key not in self.seen:
@@ -125,22 +144,46 @@ class _Run:
 
     def run(self) -> None:
         done = 0
-        while self.queue:
-            source, link, parent = self.next_item()
-            self.on_step(link.key, done, done + len(self.queue) + 1)
-            self.visit(source_module(source), link, parent)
-            done += 1
+        while True:
+            while self.queue:
+                source, link, parent = self.next_item()
+                self.on_step(link.key, done, done + len(self.queue) + 1)
+                self.current = source
+                self.visit(source_module(source), link, parent)
+                done += 1
+            if not self.deferred:
+                break
+            self.wait_for_round()
+            self.round += 1
+            self.queue.extend(self.deferred)  # again: `seen` holds them already
+            self.retried.update(link.key for _source, link, _parent in self.deferred)
+            self.deferred = []
+        failed = {url for url, _reason in self.summary.failed}
+        self.summary.retried = len(self.retried)
+        self.summary.recovered = len(self.retried - failed)
+
+    def wait_for_round(self) -> None:
+        """Sleep until the latest deferred failure is `late_backoff * 2**round` seconds old (the rest
+        of the queue may already have taken that long)."""
+        delay = self.options.late_backoff * 2 ** self.round
+        remaining = self.last_failure + delay - time.monotonic()
+        if remaining > 0:
+            self.fetcher.sleep(remaining)
 
     # -- one link ----------------------------------------------------------------------
 
-    def fail(self, link: Link, reason: str, parent: str | None) -> None:
+    def fail(self, link: Link, reason: str, parent: str | None, transient: bool = False) -> None:
+        if not self.options.dry_run:
+            self.journal.failed(link, reason, parent)  # journaled now: a run killed while waiting loses nothing
+        if transient and self.round < self.options.late_retries:
+            self.deferred.append((self.current, link, parent))
+            self.last_failure = time.monotonic()
+            return
         self.summary.failed.append((link.key, reason))
         if link.list_id and link.kind == "list":
             self.list_failed.add(link.list_id)
-        if not self.options.dry_run:
-            self.journal.failed(link, reason, parent)  # retried next run, even when a fallback stands in
-            if link.fallback:
-                self.store_fallback(link)
+        if not self.options.dry_run and link.fallback:
+            self.store_fallback(link)  # the failure stays journaled: retried next run
 
     def store_fallback(self, link: Link) -> None:
         """The list's own copy of the item (snapshot-shaped), archived under the page URL when the
@@ -152,38 +195,50 @@ class _Run:
                                              kind="snapshot", content_type=snapshot.CONTENT_TYPE, status=200)
         self.summary.fallbacks += is_new
 
-    def visit(self, module: ModuleType, link: Link, parent: str | None) -> None:
+    def archived(self, link: Link) -> tuple[Record | None, bytes | None]:
+        """The URL's newest record and its bytes; (record, None) when its object is missing or corrupt,
+        so the URL is fetched afresh (no conditional request) and storing the bytes repairs the object."""
         previous = self.archive.latest_for(link.key)
-        if self.resume and link.key in self.resume.done and previous is not None:
+        if previous is None:
+            return None, None
+        try:
+            return previous, self.archive.get_bytes(previous.sha256)
+        except ArchiveIntegrityError:
+            return previous, None
+
+    def visit(self, module: ModuleType, link: Link, parent: str | None) -> None:
+        previous, archived = self.archived(link)
+        if self.resume and link.key in self.resume.done and archived is not None and previous is not None:
             self.summary.skipped += 1
-            self.follow(module, link, self.archive.get_bytes(previous.sha256), previous)
+            self.follow(module, link, archived, previous)
             return
         if self.options.dry_run and link.kind != "list":
             self.summary.would_fetch.append(link.key)
             return
-        etag = previous.headers.get("etag") if previous else None
-        modified = previous.headers.get("last-modified") if previous else None
+        etag = previous.headers.get("etag") if previous and archived is not None else None
+        modified = previous.headers.get("last-modified") if previous and archived is not None else None
         try:
             response = self.fetcher.fetch(link.url, method=link.method, form=dict(link.form) or None,
                                           headers=dict(link.headers), etag=etag, last_modified=modified)
         except FetchError as exc:
-            self.fail(link, exc.reason, parent)
+            self.fail(link, exc.reason, parent, exc.transient)
             return
         if response.not_modified:
-            if previous is None:
-                self.fail(link, "HTTP 304 for a URL never archived", parent)
+            if previous is None or archived is None:
+                self.fail(link, "HTTP 304 for a URL never archived" if previous is None else
+                          "HTTP 304 to an unconditional request while its archived copy is damaged", parent)
                 return
             self.summary.unchanged += 1
             if not self.options.dry_run:
                 self.journal.done(link.key)
-            self.follow(module, link, self.archive.get_bytes(previous.sha256), previous)
+            self.follow(module, link, archived, previous)
             return
         if response.status != 200:
             self.fail(link, f"HTTP {response.status}", parent)
             return
         record = self.candidate_record(module, link, response, parent)
-        if reason := self.check(module, link, response, record):
-            self.fail(link, reason, parent)
+        if found := self.check(module, link, response, record):
+            self.fail(link, found[0], parent, found[1])
             return
         if self.options.dry_run:
             self.follow(module, link, response.content, record)
@@ -205,26 +260,26 @@ class _Run:
                       final_url=response.final_url, status=response.status, content_type=response.content_type,
                       headers=response.headers, parent_url=parent, name=link.name, size=len(response.content))
 
-    def check(self, module: ModuleType, link: Link, response: Response, record: Record) -> str | None:
-        """Why this 200 response is not data, or None."""
+    def check(self, module: ModuleType, link: Link, response: Response, record: Record) -> tuple[str, bool] | None:
+        """Why this 200 response is not data and whether that may pass (see garbage.TRANSIENT), or None."""
         if not response.content.strip():
-            return "empty body"
+            return "empty body", False
         is_html = "html" in (response.content_type or "") or response.content[:200].lstrip().startswith(b"<")
         if link.kind == "attachment":
             if is_html:
-                return garbage.detect(response.text) or "attachment answered with an HTML page"
+                return garbage.diagnose(response.text) or ("attachment answered with an HTML page", False)
             return None
-        if reason := garbage.detect(response.text):
-            return reason
+        if found := garbage.diagnose(response.text):
+            return found
         try:
             if link.kind == "page":
                 module.parse(response.content, replace(record, sha256="0" * 64))
             else:
                 links = module.discover(response.content, record)
                 if not any(item.kind == "page" for item in links) and self.expects_items(module, link):
-                    return "empty list where items are expected"
+                    return "empty list where items are expected", False
         except Exception as exc:  # a page its own source cannot read is not stored
-            return f"unparseable: {type(exc).__name__}: {exc}"
+            return f"unparseable: {type(exc).__name__}: {exc}", False
         return None
 
     def expects_items(self, module: ModuleType, link: Link) -> bool:
@@ -293,6 +348,8 @@ def crawl(archive: Archive, state_dir: Path, options: CrawlOptions, *, progress:
     run = _Run(archive, journal, fetcher, options, resume, on_step)
     if not options.dry_run:
         journal.start(names, since, resume)
+        for path in stale_temporaries(archive, STALE_TEMPORARY_SECONDS):  # what killed runs left
+            path.unlink(missing_ok=True)
     specs = []
     for name in names:
         module = source_module(name)
@@ -327,7 +384,8 @@ def _source_for(link: Link, specs: list[SourceSpec]) -> str | None:
 
 def run_fetch(archive_root: Path, state_dir: Path, *, sources: tuple[str, ...], since: object, dry_run: bool, mirror: str | None,
               rate: float, timeout: float, retries: int, backoff: float, max_bytes: int,
-              progress: bool | None, contact: str | None = None) -> int:
+              progress: bool | None, contact: str | None = None, late_retries: int = 2,
+              late_backoff: float = 60.0) -> int:
     """The `mofcom-kb fetch` command: crawl, print the summary, return the exit code."""
     unknown = sorted(set(sources) - set(CRAWLABLE))
     if unknown:
@@ -338,7 +396,8 @@ def run_fetch(archive_root: Path, state_dir: Path, *, sources: tuple[str, ...], 
     config = HttpConfig(rate_per_host=rate, timeout=timeout, retries=retries, backoff_base=backoff,
                         max_bytes=max_bytes, mirror=mirror,
                         user_agent=user_agent(contact or "local replay, no live contact"))
-    options = CrawlOptions(sources=tuple(sources) or CRAWLABLE, since=since_date, dry_run=dry_run, http=config)
+    options = CrawlOptions(sources=tuple(sources) or CRAWLABLE, since=since_date, dry_run=dry_run, http=config,
+                           late_retries=late_retries, late_backoff=late_backoff)
     console = Console(stderr=True)
     show = console.is_terminal if progress is None else progress
     try:

@@ -81,12 +81,24 @@ DETECTORS: tuple[Callable[[str], str | None], ...] = (
 )
 
 
-def detect(text: str) -> str | None:
-    """The first reason `text` is garbage, or None when it may be data."""
+# What a site serves for a while and then stops (a bot check, a page whose scripts had not yet been
+# replaced by the static copy): worth asking again later in the same run. A `?`-garbled body or a
+# 404-as-200 answers the request itself and comes back the same.
+TRANSIENT: frozenset[Callable[[str], str | None]] = frozenset({challenge_page, javascript_frame})
+
+
+def diagnose(text: str) -> tuple[str, bool] | None:
+    """(the first reason `text` is garbage, whether it is transient), or None when it may be data."""
     for detector in DETECTORS:
         if reason := detector(text):
-            return reason
+            return reason, detector in TRANSIENT
     return None
+
+
+def detect(text: str) -> str | None:
+    """The first reason `text` is garbage, or None when it may be data."""
+    found = diagnose(text)
+    return found[0] if found else None
 
 
 def below_floor(list_id: str, found: int, floor: int) -> str | None:

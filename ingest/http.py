@@ -36,7 +36,10 @@ TOTAL_TIMEOUT_FACTOR = 4  # a whole body may take this many timeouts
 
 
 class FetchError(Exception):
-    """A request that produced no usable response; `reason` is short and names the cause."""
+    """A request that produced no usable response; `reason` is short and names the cause.
+    `transient`: the same request may well succeed later in the run (a timeout, a 5xx)."""
+
+    transient = False
 
     def __init__(self, url: str, reason: str) -> None:
         super().__init__(f"{url}: {reason}")
@@ -57,7 +60,13 @@ class BodyTooLarge(FetchError):
 
 
 class RetriesExhausted(FetchError):
-    pass
+    transient = True
+
+
+class RetryLater(RetriesExhausted):
+    """The server asked for more than max_retry_after: not asked again this run."""
+
+    transient = False
 
 
 @dataclass(frozen=True)
@@ -338,7 +347,7 @@ class Fetcher:
                 reason = f"HTTP {status}"
                 retry_after = retry_after_seconds(retry_after_header)
                 if retry_after is not None and retry_after > self.config.max_retry_after:
-                    raise RetriesExhausted(url, f"{reason} with Retry-After {retry_after:.0f}s: later run")
+                    raise RetryLater(url, f"{reason} with Retry-After {retry_after:.0f}s: later run")
             if attempt + 1 < attempts:
                 self.sleep(self._backoff(attempt, retry_after))
         raise RetriesExhausted(url, f"{reason} after {attempts} attempts")

@@ -9,11 +9,13 @@ binary raises ReaderMissingError saying what to install.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -23,6 +25,7 @@ from ingest.parse.errors import (
     CorruptFileError,
     EmptyInputError,
     EncodingError,
+    ParseError,
     ReaderMissingError,
     UnsupportedFormatError,
 )
@@ -81,6 +84,18 @@ def sniff_format(content: bytes, source: str) -> str:
     raise UnsupportedFormatError(source, "not an Office file (no DOCX/XLSX/DOC/XLS signature)")
 
 
+@contextlib.contextmanager
+def _damage_as(source: str, library: str) -> Iterator[None]:
+    """A reader library meeting damaged bytes raises anything (struct.error, KeyError, zlib.error…),
+    at open or later, row by row: each becomes a CorruptFileError naming the file."""
+    try:
+        yield
+    except ParseError:
+        raise
+    except Exception as exc:
+        raise CorruptFileError(source, f"{library} cannot read it ({type(exc).__name__}: {exc})"[:300]) from exc
+
+
 def _cell(value: object) -> str:
     """Spreadsheet cells: 2841801000.0 (an HS number stored as a float) → '2841801000'."""
     if value is None:
@@ -100,15 +115,16 @@ def _lines(tables: tuple[Table, ...], names: tuple[str, ...]) -> str:
 
 def _read_docx(content: bytes, source: str) -> OfficeText:
     docx = _module("docx", source, "python-docx")
-    try:
-        document = docx.Document(io.BytesIO(content))
-    except Exception as exc:  # python-docx raises several unrelated types on damaged parts
-        raise CorruptFileError(source, f"python-docx cannot open it ({type(exc).__name__}: {exc})") from exc
+    with _damage_as(source, "python-docx"):
+        return _docx_text(docx, docx.Document(io.BytesIO(content)), source)
+
+
+def _docx_text(docx: ModuleType, document: object, source: str) -> OfficeText:
     lines: list[str] = []
     tables: list[Table] = []
     table_type = docx.table.Table
     paragraph_type = docx.text.paragraph.Paragraph
-    for block in document.element.body.iterchildren():  # body order: paragraphs and tables interleaved
+    for block in document.element.body.iterchildren():  # type: ignore[attr-defined]  # body order: paragraphs and tables interleaved
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             text = paragraph_type(block, document).text.strip()
@@ -125,35 +141,35 @@ def _read_docx(content: bytes, source: str) -> OfficeText:
 
 def _read_xlsx(content: bytes, source: str) -> OfficeText:
     openpyxl = _module("openpyxl", source, "openpyxl")
-    try:
+    with _damage_as(source, "openpyxl"):  # read_only: rows are parsed as they are iterated
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:
-        raise CorruptFileError(source, f"openpyxl cannot open it ({type(exc).__name__}: {exc})") from exc
-    names = tuple(book.sheetnames)
-    tables = tuple(
-        tuple(tuple(_cell(v) for v in row) for row in book[name].iter_rows(values_only=True))
-        for name in names
-    )
-    book.close()
+        try:
+            names = tuple(book.sheetnames)
+            tables = tuple(
+                tuple(tuple(_cell(v) for v in row) for row in book[name].iter_rows(values_only=True))
+                for name in names
+            )
+        finally:
+            book.close()
     return OfficeText(source, "xlsx", _lines(tables, names), tables, names)
 
 
 def _read_xls(content: bytes, source: str) -> OfficeText | None:
     """None when the OLE2 file is not a workbook (then it is a Word/WPS document)."""
     xlrd = _module("xlrd", source, "xlrd")
-    try:
-        book = xlrd.open_workbook(file_contents=content, on_demand=True)
-    except xlrd.biffh.XLRDError as exc:
-        if "workbook" in str(exc).lower() or "BOF" in str(exc):  # an OLE2 file without a Workbook stream
-            return None
-        raise CorruptFileError(source, f"xlrd cannot open it ({exc})") from exc
-    except (AssertionError, IndexError, ValueError, UnicodeDecodeError) as exc:
-        raise CorruptFileError(source, f"xlrd cannot open it ({type(exc).__name__}: {exc})") from exc
-    names = tuple(book.sheet_names())
-    tables = tuple(
-        tuple(tuple(_cell(v) for v in sheet.row_values(r)) for r in range(sheet.nrows))
-        for sheet in (book.sheet_by_name(n) for n in names)
-    )
+    with _damage_as(source, "xlrd"):
+        try:
+            # xlrd writes warnings to its logfile (stdout by default): never into our output
+            book = xlrd.open_workbook(file_contents=content, on_demand=True, logfile=io.StringIO())
+        except xlrd.biffh.XLRDError as exc:
+            if "workbook" in str(exc).lower() or "BOF" in str(exc):  # an OLE2 file without a Workbook stream
+                return None
+            raise
+        names = tuple(book.sheet_names())
+        tables = tuple(
+            tuple(tuple(_cell(v) for v in sheet.row_values(r)) for r in range(sheet.nrows))
+            for sheet in (book.sheet_by_name(n) for n in names)
+        )
     return OfficeText(source, "xls", _lines(tables, names), tables, names)
 
 

@@ -5,6 +5,13 @@ Facts come from kb.extract and are cached per document in the data dir's state/ 
 kb/facts_cache.py): a rebuild runs NLP only on documents whose parsed form or pipeline changed,
 and a rebuild with nothing new at all (kb/fingerprint.py) keeps the existing file.
 Every table is written in a sorted order, so the same archive gives the same rows and ids.
+
+Every archived object is checked against its sha256 as it is read. A missing or corrupt object
+fails the whole build (ArchiveDamagedError, one line per object; the old database stays served):
+unlike a bad input, which is one recorded failure while the rest builds, a damaged archive is a
+storage fault, and a build that left the document out would publish a knowledge base silently
+missing it. `mofcom-kb verify` lists the damage; refetching or reimporting the same bytes repairs
+an object.
 """
 
 from __future__ import annotations
@@ -36,6 +43,15 @@ if typing.TYPE_CHECKING:
 
 Extractor = Callable[[Document], Facts]
 CACHE_BATCH = 64  # facts-cache entries per transaction
+
+
+class ArchiveDamagedError(KbError):
+    """Objects the build needs are missing or corrupt; nothing was built."""
+
+    def __init__(self, archive_root: Path, damaged: list[ParseFailure]) -> None:
+        super().__init__(f"{archive_root}: {len(damaged)} archived object(s) missing or corrupt, nothing built "
+                         f"(the database is left as it was); run `mofcom-kb verify`, then refetch or reimport")
+        self.damaged = damaged
 
 
 @dataclass
@@ -191,6 +207,8 @@ def build_lock(state: Path, db_path: Path) -> Iterator[None]:
 def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor: Extractor | None,
            version: str | None) -> BuildSummary:
     started = time.perf_counter()
+    tmp = db_path.with_name(db_path.name + ".new")
+    tmp.unlink(missing_ok=True)  # a killed build's scratch file (we hold the build lock)
     if extractor is None:
         extractor, version = None, fingerprint.pipeline_version(state)
     version = version or "custom"
@@ -199,14 +217,16 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         return _unchanged(db_path, started)
     from ingest.archive_documents import load_material
 
-    material = load_material(Archive(archive_root))
+    archive = Archive(archive_root)
+    material = load_material(archive)
     documents = material.documents
+    # A record that failed because its object is missing or corrupt (get_bytes checks every read).
+    if damaged := [f for f in material.failures if not archive.intact(f.sha256)]:
+        raise ArchiveDamagedError(archive_root, damaged)
     if not documents:
         raise KbError(f"{archive_root}: the archive holds no parseable documents (run `mofcom-kb import` or `fetch`)")
     summary = BuildSummary(failures=material.failures, samples_left_out=material.samples_left_out)
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = db_path.with_name(db_path.name + ".new")
-    tmp.unlink(missing_ok=True)
     cache = FactsCache(state / CACHE_NAME)
     conn = sqlite3.connect(tmp, isolation_level=None)
     try:
@@ -236,6 +256,11 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         _fsync(tmp)
         os.replace(tmp, db_path)
         _fsync(db_path.parent)  # the rename itself
+    except sqlite3.Error as exc:  # SQLITE_FULL (disk full), I/O errors: the old database stays served
+        raise KbError(f"{tmp}: {exc}; nothing built (the database is left as it was)") from exc
+    except OSError as exc:
+        raise KbError(f"{exc.filename or tmp}: {exc.strerror or exc}; nothing built (the database is left "
+                      "as it was)") from exc
     finally:
         conn.close()
         cache.close()

@@ -5,7 +5,11 @@ Exit codes: 0 ok; 1 the step failed (one-line reason on stderr); 2 bad usage.
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import os
+import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,19 +110,23 @@ def extract(data: DataDir, file: Path, line: int | None) -> None:
 @click.option("--backoff", type=float, default=2.0, show_default=True,
               help="First retry delay in seconds; doubles per attempt, jittered.")
 @click.option("--max-bytes", type=int, default=64 * 1024 * 1024, show_default=True, help="Body size cap.")
+@click.option("--late-retries", type=int, default=2, show_default=True,
+              help="Rounds of retrying transient failures (timeouts, 5xx, JS-only frames, bot checks) at the end.")
+@click.option("--late-backoff", type=float, default=60.0, show_default=True,
+              help="Seconds after a transient failure before its first late retry; doubles per round.")
 @click.option("--progress/--no-progress", default=None, help="Progress display (default: on a terminal).")
 @click.option("--contact", envvar="MOFCOM_KB_CONTACT", default=None,
               help="Your e-mail or URL, sent in the User-Agent; required for live crawls (env: MOFCOM_KB_CONTACT).")
 @click.pass_obj
 def fetch(data: DataDir, sources: tuple[str, ...], since: object, dry_run: bool, mirror: str | None,
-          rate: float, timeout: float, retries: int, backoff: float, max_bytes: int,
-          progress: bool | None, contact: str | None) -> None:
+          rate: float, timeout: float, retries: int, backoff: float, max_bytes: int, late_retries: int,
+          late_backoff: float, progress: bool | None, contact: str | None) -> None:
     """Crawl MOFCOM's sites politely into the raw archive (resumable; conditional requests)."""
     from ingest.crawl import run_fetch
 
     code = run_fetch(data.archive, data.state, sources=sources, since=since, dry_run=dry_run, mirror=mirror, rate=rate,
                      timeout=timeout, retries=retries, backoff=backoff, max_bytes=max_bytes, progress=progress,
-                     contact=contact)
+                     contact=contact, late_retries=late_retries, late_backoff=late_backoff)
     sys.exit(code)
 
 
@@ -128,10 +136,16 @@ def fetch(data: DataDir, sources: tuple[str, ...], since: object, dry_run: bool,
 @click.pass_obj
 def build(data: DataDir, full: bool, strict: bool) -> None:
     """Build the SQLite knowledge base from the archive alone (no network), atomically."""
+    from kb.build import ArchiveDamagedError
     from kb.build import build as run_build
     from kb.open_checks import open_checks
 
-    summary = run_build(data.archive, data.db, state_dir=data.state, full=full)
+    try:
+        summary = run_build(data.archive, data.db, state_dir=data.state, full=full)
+    except ArchiveDamagedError as exc:
+        for failure in exc.damaged:
+            click.echo(f"  damaged: {failure.url}: {failure.reason}", err=True)
+        raise
     checks = open_checks(data.db)
     if summary.unchanged:
         click.echo(f"{data.db}: unchanged ({summary.documents} documents; nothing new in the archive or code)")
@@ -178,6 +192,35 @@ def export_ftm(data: DataDir, output: Path | None) -> None:
         count = sum(out.write(line + "\n") > 0 for line in lines)
     partial.replace(output)  # a failed export never leaves a half-written file under the final name
     click.echo(f"{count} FtM entities → {output}", err=True)
+
+
+@cli.command()
+@click.option("--clean", is_flag=True, help="Remove what killed writes left: archive .tmp-* files and state *.tmp "
+              "older than --min-age, a mofcom.db.new no build is writing.")
+@click.option("--min-age", type=float, default=3600.0, show_default=True,
+              help="Seconds: a younger temporary may belong to a write in progress and is kept.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object on stdout.")
+@click.pass_obj
+def verify(data: DataDir, clean: bool, min_age: float, as_json: bool) -> None:
+    """Check every archived object against the manifest: present, hashing to its name, no orphans, no torn lines."""
+    from ingest.archive import Archive
+    from ingest.archive_verify import verify as run_verify
+    from kb.cleanup import clean as run_clean
+
+    report = run_verify(Archive(data.archive))
+    removed = run_clean(data, min_age) if clean else []
+    if as_json:
+        click.echo(json.dumps(report.to_json(data.archive, removed), ensure_ascii=False, indent=1))
+    else:
+        for finding in report.findings:
+            click.echo(finding.line(), err=finding.is_error)
+        click.echo(f"{data.archive}: {report.summary()}")
+        for path in removed:
+            click.echo(f"removed: {path}")
+    if report.errors:
+        kinds = ", ".join(f"{report.count(k)} {k}" for k in ("missing", "corrupt", "malformed") if report.count(k))
+        raise KbError(f"{data.archive}: the archive is damaged ({kinds}; listed above); refetch or reimport "
+                      "the URLs named to repair objects")
 
 
 @cli.command("on")
@@ -343,7 +386,19 @@ def diff_(data: DataDir, a: str, b: str, as_json: bool) -> None:
             console.print(f"  {label}: " + " ".join(hs[label]))
 
 
+DEBUG_ENV = "MOFCOM_KB_DEBUG"  # set to 1: a bug shows its traceback instead of a one-line report
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = str(exc)
+    if exc.errno == errno.ENOSPC and not exc.filename:
+        reason += " (the disk holding the data dir is full; nothing half-written is kept)"
+    return reason
+
+
 def main() -> None:
+    # pdfminer logs a warning per oddity of a damaged PDF: the build reports the file once, typed.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -352,12 +407,25 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except (KbError, OSError, ValueError) as exc:
+    except OSError as exc:
+        click.echo(f"mofcom-kb: {_os_reason(exc)}", err=True)
+        sys.exit(1)
+    except (KbError, ValueError) as exc:
         click.echo(f"mofcom-kb: {exc}", err=True)
+        sys.exit(1)
+    except sqlite3.Error as exc:
+        click.echo(f"mofcom-kb: SQLite: {exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("mofcom-kb: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: still one line (the traceback on demand), never a wall of text
+        if os.environ.get(DEBUG_ENV) == "1":
+            raise
+        first = str(exc).splitlines()[0][:300] if str(exc) else ""
+        click.echo(f"mofcom-kb: internal error, please report it: {type(exc).__name__}: {first} "
+                   f"({DEBUG_ENV}=1 shows the traceback)", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,9 @@
 """`mofcom-kb serve`: Datasette over the built database, with the datasette/ configuration.
 
+`serve` replaces its own process with Datasette's (exec): the process a supervisor, a terminal or
+systemd started is the server itself, so SIGTERM and SIGINT reach Datasette directly and stop it
+cleanly, and no child can be left serving behind a killed parent.
+
 `running_datasette` starts the same command in the background (tests, benches) and waits until it
 answers; its log goes to a file, because an unread pipe would fill up and block the server.
 """
@@ -7,6 +11,7 @@ answers; its log goes to a file, because an unread pipe would fill up and block 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -45,7 +50,13 @@ def datasette_command(db_path: Path, host: str, port: int, immutable: bool = Tru
 
 
 def serve(db_path: Path, host: str, port: int) -> int:
-    return subprocess.call(datasette_command(db_path, host, port))
+    """Become Datasette (never returns unless exec itself fails)."""
+    command = datasette_command(db_path, host, port)
+    print(f"mofcom-kb: serving {db_path} on http://{host}:{port}/mofcom (Ctrl-C or SIGTERM stops it)",
+          file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os.execv(command[0], command)
+    return 1  # unreachable: execv raises OSError (a one-line error from the CLI) when it fails
 
 
 def free_port() -> int:

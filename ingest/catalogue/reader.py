@@ -5,6 +5,7 @@ typed CatalogueError naming the file; a batch goes on past a bad file."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import os
@@ -151,7 +152,7 @@ def iter_pages(data: bytes, name: str, *, password: str = "") -> Iterator[PageCo
         raise CorruptPdfError(name, f"unreadable PDF structure: {_describe(cause)}") from exc
     except Exception as exc:  # e.g. unreadable metadata, which pdfplumber resolves at open
         raise CorruptPdfError(name, f"unreadable PDF: {_describe(exc)}") from exc
-    with pdf:
+    with _closing(pdf):
         try:
             check_page_count(name, declared_pages(pdf))
         except LimitError as exc:
@@ -217,6 +218,17 @@ def _release(pdf: pdfplumber.PDF, page: pdfplumber.page.Page) -> None:
         objid = getattr(ref, "objid", None)
         if objid is not None:
             cache.pop(objid, None)
+
+
+@contextlib.contextmanager
+def _closing(pdf: pdfplumber.PDF) -> Iterator[pdfplumber.PDF]:
+    """Close the PDF afterwards without letting close() mask the error being raised: pdfplumber's
+    close() builds every page again, and a damaged page tree raises there too."""
+    try:
+        yield pdf
+    finally:
+        with contextlib.suppress(Exception):
+            pdf.close()
 
 
 def _check_content_streams(page: PDFPage, name: str, number: int) -> None:

@@ -22,9 +22,10 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urljoin, urlsplit
 
 import yaml
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, PageElement, Tag
 
 from ingest.document import Attachment, Document
+from ingest.limits import LimitError, limits
 from ingest.parse.dates import find_dates
 from ingest.parse.document_builder import PageFields, build_document
 from ingest.parse.errors import BrokenHtmlError, EncodingError, NotFoundPageError, UnknownLayoutError
@@ -96,25 +97,26 @@ def _layouts() -> dict[str, Any]:
 
 
 def block_text(tag: Tag) -> str:
-    """Text of an element with one line per block (p, div, br, tr …); table cells joined by spaces."""
+    """Text of an element with one line per block (p, div, br, tr …); table cells joined by spaces.
+    Walked with a stack, not recursion: a hostile page nests elements thousands deep."""
     out: list[str] = []
-
-    def walk(node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if type(child) is NavigableString:  # not comments, CDATA, doctype
-                    out.append(str(child))
-            elif isinstance(child, Tag) and child.name not in _SKIP:
-                block = child.name in _BLOCK
-                if block:
-                    out.append("\n")
-                walk(child)
-                if child.name in ("td", "th"):
-                    out.append(" ")
-                if block:
-                    out.append("\n")
-
-    walk(tag)
+    # a tuple on the stack is text to write once the element it closes has been walked
+    stack: list[PageElement | tuple[str]] = list(reversed(tag.contents))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            out.append(node[0])
+        elif isinstance(node, NavigableString):
+            if type(node) is NavigableString:  # not comments, CDATA, doctype
+                out.append(str(node))
+        elif isinstance(node, Tag) and node.name not in _SKIP:
+            block = node.name in _BLOCK
+            if block:
+                out.append("\n")
+            after = (" " if node.name in ("td", "th") else "") + ("\n" if block else "")
+            if after:
+                stack.append((after,))
+            stack.extend(reversed(node.contents))
     lines = (re.sub(r"[ \t\r\f\v\u00a0\u3000]+", " ", line).strip() for line in "".join(out).split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -182,6 +184,18 @@ def detect_layout(soup: BeautifulSoup, html: str) -> str | None:
     return None
 
 
+def check_depth(soup: BeautifulSoup, url: str) -> None:
+    """Refuse a page nested deeper than html_depth (limits.yml) before anything walks it: the
+    selectors and text extraction of a tree 100,000 elements deep would exhaust the stack."""
+    limit = limits().html_depth
+    stack: list[tuple[Tag, int]] = [(soup, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise LimitError(url, f"HTML elements nested more than {limit} deep (html_depth)")
+        stack.extend((child, depth + 1) for child in node.contents if isinstance(child, Tag))
+
+
 def _check_not_error_page(soup: BeautifulSoup, html: str, url: str) -> None:
     visible = soup.get_text(" ", strip=True)
     for marker in _layouts()["not_found"]:
@@ -199,6 +213,7 @@ def parse_article(content: bytes, url: str, content_type: str | None = None) -> 
     if "<" not in html or not re.search(r"<\s*(html|body|div|p|meta|head)\b", html, re.IGNORECASE):
         raise BrokenHtmlError(url, "no HTML elements in the page")
     soup = BeautifulSoup(html, "lxml")
+    check_depth(soup, url)
     _check_not_error_page(soup, html, url)
     layout = detect_layout(soup, html)
     if layout is None:

@@ -22,9 +22,13 @@ def fast_config(mirror: str, **overrides: object) -> HttpConfig:
     return HttpConfig(**settings)
 
 
+LATE_BACKOFF = 0.05  # seconds: the end-of-run retry rounds, test-sized
+
+
 def run_crawl(data: Path, mirror: str, *, sources: tuple[str, ...] | None = None, since: dt.date | None = None,
-              dry_run: bool = False, **http: object) -> CrawlSummary:
+              dry_run: bool = False, late_retries: int = 2, **http: object) -> CrawlSummary:
     options = CrawlOptions(http=fast_config(mirror, **http), today=TODAY, since=since, dry_run=dry_run,
+                           late_retries=late_retries, late_backoff=LATE_BACKOFF,
                            **({"sources": sources} if sources else {}))
     return crawl(Archive(data / "archive"), data / "state", options)
 

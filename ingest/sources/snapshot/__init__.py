@@ -70,7 +70,29 @@ def parse(content: bytes, record: Record) -> Document:
     missing = [k for k in REQUIRED if not data.get(k)]
     if missing:
         raise SnapshotError(record.url, f"snapshot record lacks {', '.join(missing)}")
+    if problems := field_problems(data):
+        raise SnapshotError(record.url, "; ".join(problems))
     return build_document(fields_of(data, record.sha256))
+
+
+def field_problems(data: dict) -> list[str]:
+    """Fields of the wrong type or form (a number as title, posted 2020-13-45), each a short reason."""
+    problems = [f"{k} is a {type(data[k]).__name__}, not text" for k in ("source_url", "title", "text", "column")
+                if data.get(k) is not None and not isinstance(data[k], str)]
+    posted = data.get("posted")
+    if posted not in (None, ""):
+        try:
+            if not isinstance(posted, str) or len(posted) != 10:
+                raise ValueError
+            dt.date.fromisoformat(posted)
+        except ValueError:
+            problems.append(f"posted is not a date (YYYY-MM-DD): {str(posted)[:40]!r}")
+    attachments = data.get("attachments")
+    if attachments is not None and not (isinstance(attachments, list) and all(
+            isinstance(a, dict) and isinstance(a.get("url"), str) and isinstance(a.get("name") or "", str)
+            for a in attachments)):
+        problems.append("attachments is not a list of {url, name} objects")
+    return problems
 
 
 def parse_data(data: dict) -> Document:
@@ -101,7 +123,7 @@ def fields_of(data: dict, raw_sha256: str | None = None) -> PageFields:
         column=data.get("column"),
         attachments=tuple(
             Attachment(name=a.get("name") or _name_from_url(a["url"]), url=a["url"])
-            for a in data.get("attachments", [])
+            for a in data.get("attachments") or []
         ),
         raw_sha256=raw_sha256,
         is_sample=record_declares_sample(data),
