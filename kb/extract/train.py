@@ -4,7 +4,8 @@ workflow declared in train.yml (inputs, config train.cfg, outputs), run here.
     .venv/bin/python -m kb.extract.train [--corpus PATH] [--max-steps N] [--out DIR]
 
 Only the `train` stems of annotations/split.json are read: dev documents are never seen. A few
-train documents are held out to pick the best checkpoint. The model's training.json records what it
+train documents, pinned in train.yml, are held out to pick the best checkpoint (training stops when
+their F has not risen for the config's patience). The model's training.json records what it
 was trained from (`inputs`), and `stale_reasons` says how that differs from the inputs now. The model is a small char-token
 tok2vec + ner on spacy.blank("zh"). Why ner rather than spancat: obligations run to 80+
 characters, beyond what an n-gram suggester proposes cheaply (a per-character IOB tagger was
@@ -171,19 +172,24 @@ def training_config(workflow: dict[str, Any], max_steps: int) -> spacy.Config:
     return config
 
 
-def held_out_stems(stems: list[str], every: int) -> set[str]:
-    """Every `every`-th train stem in split order picks the checkpoint (the rule the committed model was
-    trained with; note that a stem added to the split shifts those after it)."""
-    return {s for i, s in enumerate(stems) if i % every == every - 1}
+def held_out_stems(stems: list[str], pinned: list[str]) -> set[str]:
+    """The train stems that pick the checkpoint: those pinned in train.yml (a stem added to the split is
+    trained on and moves none of them). A pinned stem outside the train split is an error, never skipped:
+    a held-out document gone to dev would be seen, and an empty held-out picks nothing."""
+    outside = [s for s in pinned if s not in stems]
+    if outside:
+        raise TrainingDataError(f"train.yml vars.held_out: {outside} not in the train split")
+    if len(set(pinned)) >= len(stems):
+        raise TrainingDataError("train.yml vars.held_out: nothing left to train on")
+    return set(pinned)
 
 
 def train(corpus: Path, out: Path, max_steps: int | None = None) -> dict[str, object]:
     workflow = load_workflow()
-    held_out_every = int(workflow["vars"]["held_out_every"])
     steps = int(max_steps if max_steps is not None else workflow["vars"]["max_steps"])
     inputs = training_inputs(workflow, max_steps=steps)
     stems = inputs["train_split"]
-    held = held_out_stems(stems, held_out_every)
+    held = held_out_stems(stems, list(workflow["vars"]["held_out"]))
     documents = gold_documents(stems, corpus)
     nlp = spacy.blank("zh")
     train_docs: list[Doc] = []
