@@ -47,6 +47,14 @@ def test_the_held_out_documents_are_pinned_and_a_new_stem_moves_none() -> None:
         train.held_out_stems(pinned, pinned)
 
 
+def test_the_held_out_documents_hold_every_label() -> None:
+    """The checkpoint is picked on the held-out F: a label none of them prints would count for nothing."""
+    gold = REPO_ROOT / WORKFLOW["inputs"]["gold"]
+    labels = {s["label"] for stem in WORKFLOW["vars"]["held_out"]
+              for s in json.loads((gold / f"{stem}.json").read_text(encoding="utf-8"))["spans"]}
+    assert labels == set(record()["labels"])
+
+
 def test_the_committed_model_was_trained_on_the_current_inputs() -> None:
     reasons = train.stale_reasons(record(), train.training_inputs(WORKFLOW))
     assert reasons == [], "kb/extract/model is stale — retrain: .venv/bin/python -m kb.extract.train\n" + "\n".join(reasons)
