@@ -60,6 +60,25 @@ def test_the_committed_model_was_trained_on_the_current_inputs() -> None:
     assert reasons == [], "kb/extract/model is stale — retrain: .venv/bin/python -m kb.extract.train\n" + "\n".join(reasons)
 
 
+def test_the_committed_model_was_trained_on_the_examples_made_now(corpus_dir: Path) -> None:
+    """A change in how examples are made (windows, the bracket width the model reads) makes it stale too."""
+    inputs = train.training_inputs(WORKFLOW)
+    held = train.held_out_stems(inputs["train_split"], WORKFLOW["vars"]["held_out"])
+    train_docs, held_docs = train.training_examples(inputs["train_split"], held, corpus_dir / "exportcontrol-notices.jsonl")
+    current = {"train": train.examples_sha256(train_docs), "held_out": train.examples_sha256(held_docs)}
+    assert train.example_reasons(record(), current) == []
+    # made to fail: the examples in the other bracket width (the form before MODEL_FORM) are another input
+    assert any("（" in d.text for d in train_docs)
+    halfwidth, nlp = [], spacy.blank("zh")
+    for doc in train_docs:
+        other = nlp.make_doc(doc.text.translate(str.maketrans("（）", "()")))
+        other.ents = [other.char_span(e.start_char, e.end_char, label=e.label_) for e in doc.ents]
+        halfwidth.append(other)
+    (reason,) = train.example_reasons(record(), {**current, "train": train.examples_sha256(halfwidth)})
+    assert reason.startswith("the train examples made now differ")
+    assert train.example_reasons({}, current) == ["the record names no training examples (trained before they were recorded)"]
+
+
 @pytest.fixture()
 def checkout(tmp_path: Path) -> Path:
     """A copy of the workflow's inputs (split, the train stems' gold, config) to change."""

@@ -115,6 +115,38 @@ def window_docs(nlp: spacy.language.Language, text: str, spans: list[GoldSpan]) 
     return docs
 
 
+def training_examples(stems: list[str], held: set[str], corpus: Path,
+                      annotations: Path = ANNOTATIONS) -> tuple[list[Doc], list[Doc]]:
+    """The training and held-out Docs of these train stems, as the model is fitted on them."""
+    nlp = spacy.blank("zh")
+    train_docs: list[Doc] = []
+    held_docs: list[Doc] = []
+    for stem, text, spans in gold_documents(stems, corpus, annotations):
+        (held_docs if stem in held else train_docs).extend(window_docs(nlp, text, spans))
+    return train_docs, held_docs
+
+
+def examples_sha256(docs: list[Doc]) -> str:
+    """The examples by content (each window's text and entities, in order). The gold and config hashes
+    miss a change in how examples are made from them (the windows cut, the form the model reads, e.g.
+    MODEL_FORM's bracket width): this does not, and ignores code changes that leave the examples alone."""
+    digest = hashlib.sha256()
+    for doc in docs:
+        ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        digest.update(json.dumps([doc.text, ents], ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def example_reasons(record: dict[str, Any], current: dict[str, str]) -> list[str]:
+    """How the examples made now (`examples_sha256` of train and held-out) differ from the record's."""
+    recorded = record.get("examples_sha256")
+    if recorded is None:
+        return ["the record names no training examples (trained before they were recorded)"]
+    return [f"the {part} examples made now differ from those the model was trained on (the windows cut or"
+            f" the form the model reads changed): retrain" for part in ("train", "held_out")
+            if recorded.get(part) != current[part]]
+
+
 def load_workflow(path: Path = WORKFLOW_FILE) -> dict[str, Any]:
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     for key in ("vars", "inputs", "config", "outputs"):
@@ -190,12 +222,7 @@ def train(corpus: Path, out: Path, max_steps: int | None = None) -> dict[str, ob
     inputs = training_inputs(workflow, max_steps=steps)
     stems = inputs["train_split"]
     held = held_out_stems(stems, list(workflow["vars"]["held_out"]))
-    documents = gold_documents(stems, corpus)
-    nlp = spacy.blank("zh")
-    train_docs: list[Doc] = []
-    held_docs: list[Doc] = []
-    for stem, text, spans in documents:
-        (held_docs if stem in held else train_docs).extend(window_docs(nlp, text, spans))
+    train_docs, held_docs = training_examples(stems, held, corpus)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         DocBin(docs=train_docs).to_disk(work / "train.spacy")
@@ -208,6 +235,10 @@ def train(corpus: Path, out: Path, max_steps: int | None = None) -> dict[str, ob
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(best, out)
+    # the run's temporary corpus paths would make every retrain differ (and change PIPELINE_VERSION) for nothing
+    saved = spacy.util.load_config(out / "config.cfg")
+    saved["paths"]["train"] = saved["paths"]["dev"] = None
+    saved.to_disk(out / "config.cfg")
     summary = {
         "train_documents": [s for s in stems if s not in held],
         "held_out_documents": [s for s in stems if s in held],
@@ -215,6 +246,7 @@ def train(corpus: Path, out: Path, max_steps: int | None = None) -> dict[str, ob
         "labels": sorted(LABEL_KINDS),
         "held_out_scores": {k: meta.get("performance", {}).get(k) for k in ("ents_p", "ents_r", "ents_f")},
         "inputs": inputs,
+        "examples_sha256": {"train": examples_sha256(train_docs), "held_out": examples_sha256(held_docs)},
     }
     (out / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return summary
