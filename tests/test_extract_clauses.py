@@ -120,3 +120,38 @@ def test_faq_scope_answers_exempt_but_questions_do_not() -> None:
     got = {(c.kind, c.text) for c in extract(doc).clauses if c.kind in ("item", "exemption")}
     assert ("exemption", "偏钨酸铵是钨的酸性化合物，不属于此次列管的两用物项管制范围") in got
     assert not [t for _k, t in got if "是否" in t or t.endswith("？")]
+
+
+QUESTION_FAQ = ("九、是否存在豁免情况？\n"
+                "答：出于紧急医疗等人道主义救援目的的出口，无需申请许可。\n"
+                "6. 获得通用许可的经营者后续需要向商务部报告什么情况？\n"
+                "答：经营者应当向商务部报告出口情况。\n"
+                "问：什么是禁止出口？答：禁止出口经营者向上述实体出口两用物项。\n")
+
+
+def test_an_faq_question_rules_nothing_its_answer_rules() -> None:
+    # a question asks: no exemption, obligation (or any clause) is read from it, whatever words it prints
+    doc = Document(doc_id="s", doc_type="faq", title="问答", text=QUESTION_FAQ, source="test")
+    clauses = extract(doc).clauses
+    questions = [(m, QUESTION_FAQ.index("？", m) + 1) for m in
+                 (QUESTION_FAQ.index("九、"), QUESTION_FAQ.index("6. "), QUESTION_FAQ.index("问："))]
+    asked = [(c.kind, c.text) for c in clauses for a, b in questions if c.span.start < b and a < c.span.end]
+    assert asked == []
+    got = {(c.kind, c.text) for c in clauses}
+    assert ("exemption", "humanitarian") in {(c.kind, c.category) for c in clauses}  # the answer exempts
+    assert any(k == "obligation" and t.startswith("经营者应当向商务部报告") for k, t in got)
+    assert ("obligation", "禁止出口经营者向上述实体出口两用物项") in got  # the answer after ？ on the same line
+
+
+def test_a_question_is_its_question_mark_not_the_word_whether() -> None:
+    from kb.extract.clauses import asked_until
+
+    duty = "出口经营者应当向商务部报告物项是否被用于恐怖主义目的。\n"  # 是否 inside a duty asks nothing
+    doc = Document(doc_id="s", doc_type="faq", title="问答", text=duty, source="test")
+    assert any(c.kind == "obligation" for c in extract(doc).clauses)
+    line = "问：是否需要申请？答：应当申请。"
+    assert asked_until(line, 0, len(line)) == line.index("答")
+    assert asked_until(line, 0, line.index("？")) == 0  # a sentence without its mark asks nothing
+    url = "详见https://example.invalid/list?id=1，出口经营者应当申请许可"
+    assert asked_until(url, 0, len(url)) == 0
+    assert asked_until("是否豁免?", 0, 5) == 5  # a half-width question mark ends a question too

@@ -31,17 +31,52 @@ def test_the_workflow_names_its_inputs_config_and_outputs() -> None:
     on_disk = spacy.util.load_config(REPO_ROOT / WORKFLOW["config"])
     assert config["training"]["max_steps"] == 123
     assert config["components"] == on_disk["components"]  # the config is the file, not code
-    assert train.held_out_stems(list("abcdefghijk"), 5) == {"e", "j"}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known stale (issue 15): the model was trained on 19 train stems before faq-compliance-2-risk-assessment "
-    "joined the split; retraining on the 20 stems lowers spans.END_USE below its eval floors, so the old model "
-    "stays until that is resolved (see /work/coord/notes/registry.md). Strict: retraining makes this pass, "
-    "and then this marker must go."))
+def test_the_held_out_documents_are_pinned_and_a_new_stem_moves_none() -> None:
+    stems = train.train_stems()
+    pinned = list(WORKFLOW["vars"]["held_out"])
+    held = train.held_out_stems(stems, pinned)
+    assert held == set(pinned) and held < set(stems)
+    # a stem added anywhere in the split (faq-compliance-2 went in at position 9) is trained on, moves nothing
+    for at in (0, len(stems) // 2, len(stems)):
+        assert train.held_out_stems([*stems[:at], "faq-new-stem", *stems[at:]], pinned) == held
+    with pytest.raises(train.TrainingDataError, match="not in the train split"):
+        train.held_out_stems([s for s in stems if s != pinned[0]], pinned)  # gone to dev, or deleted
+    with pytest.raises(train.TrainingDataError, match="nothing left"):
+        train.held_out_stems(pinned, pinned)
+
+
+def test_the_held_out_documents_hold_every_label() -> None:
+    """The checkpoint is picked on the held-out F: a label none of them prints would count for nothing."""
+    gold = REPO_ROOT / WORKFLOW["inputs"]["gold"]
+    labels = {s["label"] for stem in WORKFLOW["vars"]["held_out"]
+              for s in json.loads((gold / f"{stem}.json").read_text(encoding="utf-8"))["spans"]}
+    assert labels == set(record()["labels"])
+
+
 def test_the_committed_model_was_trained_on_the_current_inputs() -> None:
     reasons = train.stale_reasons(record(), train.training_inputs(WORKFLOW))
     assert reasons == [], "kb/extract/model is stale — retrain: .venv/bin/python -m kb.extract.train\n" + "\n".join(reasons)
+
+
+def test_the_committed_model_was_trained_on_the_examples_made_now(corpus_dir: Path) -> None:
+    """A change in how examples are made (windows, the bracket width the model reads) makes it stale too."""
+    inputs = train.training_inputs(WORKFLOW)
+    held = train.held_out_stems(inputs["train_split"], WORKFLOW["vars"]["held_out"])
+    train_docs, held_docs = train.training_examples(inputs["train_split"], held, corpus_dir / "exportcontrol-notices.jsonl")
+    current = {"train": train.examples_sha256(train_docs), "held_out": train.examples_sha256(held_docs)}
+    assert train.example_reasons(record(), current) == []
+    # made to fail: the examples in the other bracket width (the form before MODEL_FORM) are another input
+    assert any("（" in d.text for d in train_docs)
+    halfwidth, nlp = [], spacy.blank("zh")
+    for doc in train_docs:
+        other = nlp.make_doc(doc.text.translate(str.maketrans("（）", "()")))
+        other.ents = [other.char_span(e.start_char, e.end_char, label=e.label_) for e in doc.ents]
+        halfwidth.append(other)
+    (reason,) = train.example_reasons(record(), {**current, "train": train.examples_sha256(halfwidth)})
+    assert reason.startswith("the train examples made now differ")
+    assert train.example_reasons({}, current) == ["the record names no training examples (trained before they were recorded)"]
 
 
 @pytest.fixture()
@@ -57,7 +92,7 @@ def checkout(tmp_path: Path) -> Path:
 
 
 def fresh_record(inputs: dict[str, Any]) -> dict[str, Any]:
-    held = train.held_out_stems(inputs["train_split"], inputs["vars"]["held_out_every"])
+    held = train.held_out_stems(inputs["train_split"], inputs["vars"]["held_out"])
     return {"train_documents": [s for s in inputs["train_split"] if s not in held],
             "held_out_documents": [s for s in inputs["train_split"] if s in held], "inputs": inputs}
 

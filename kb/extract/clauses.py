@@ -75,6 +75,17 @@ def _duties(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield pos, end
 
 
+def asked_until(text: str, a: int, b: int) -> int:
+    """Where the sentence text[a:b] stops asking: just after its last question mark, else `a`. An FAQ
+    question asks and rules nothing (是否存在豁免情况？ exempts nothing, …需要向商务部报告什么情况？ binds no
+    one); the answer after it (答：…), on the same line or the next, is what rules. 是否 alone is no
+    question: duties print it (需要判断经营物项是否被列入出口管制清单)."""
+    end = a
+    for m in compiled("clauses", "question_end").finditer(text, a, b):
+        end = m.end()
+    return end
+
+
 def _turns(text: str) -> bool:
     return any(w in text for w in patterns()["clauses"]["end_use_turns"])
 
@@ -132,23 +143,20 @@ class ClauseFinder:
             yield found
 
     @staticmethod
-    def _rules(text: str, a: int, b: int, found: list[Match]) -> Iterable[Match]:
-        """Each ；-clause, for each kind its words name that the model did not find in it (exemptions
-        and end uses matter more to users than exact clause edges). Guideline edges: an exemption
-        stops before ，但…; what follows 但 is the obligation, if any; a derogation route
-        (特殊情况下确需…应当…申请) is an exemption only; ，禁止… starts a new duty."""
+    def _rules(text: str, a: int, b: int, found: list[Match], answer_from: int) -> Iterable[Match]:
+        """Each ；-clause from `answer_from` (what precedes it asks), for each kind its words name that
+        the model did not find in it (exemptions and end uses matter more to users than exact clause
+        edges). Guideline edges: an exemption stops before ，但…; what follows 但 is the obligation, if
+        any; a derogation route (特殊情况下确需…应当…申请) is an exemption only; ，禁止… starts a new duty."""
 
         def model_has(kind: str, start: int, end: int) -> bool:
             return any(v["kind"] == kind and s < end and start < e for s, e, _l, v in found)
 
-        for start, end in _clauses(text, a, b):
+        for start, end in _clauses(text, answer_from, b):
             clause = text[start:end]
             obligation_from = start
             exemption = category_of(clause, "exemption")
-            question = "？" in clause or "是否" in clause  # an FAQ question asks, it rules nothing
-            if question:
-                pass
-            elif compiled("clauses", "scope_out").search(clause):
+            if compiled("clauses", "scope_out").search(clause):
                 exemption = "out_of_scope"
             if exemption and not model_has("exemption", start, end):
                 cut = compiled("clauses", "exemption_end").search(clause)
@@ -169,13 +177,15 @@ class ClauseFinder:
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
         windows = list(candidate_sentences(text))
-        for_model = [w for w in windows if self.model is not None and _worth_the_model(text[w[0] : w[1]])]
+        answers = {(a, b): asked_until(text, a, b) for a, b in windows}
+        # the model reads the whole sentence (as in training), but only for what its answer part prints
+        for_model = [w for w in windows if self.model is not None and _worth_the_model(text[answers[w] : w[1]])]
         model_found = dict(zip(for_model, self._statistical(text, for_model), strict=True)) if for_model else {}
         matches: list[Match] = []
         for a, b in windows:
-            found = model_found.get((a, b), [])
+            found = [m for m in model_found.get((a, b), []) if m[0] >= answers[a, b]]  # nothing from a question
             matches.extend(found)
-            matches.extend(self._rules(text, a, b, found))
+            matches.extend(self._rules(text, a, b, found, answers[a, b]))
         _write(doc, "clauses", matches)
         return doc
 

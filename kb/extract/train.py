@@ -4,7 +4,8 @@ workflow declared in train.yml (inputs, config train.cfg, outputs), run here.
     .venv/bin/python -m kb.extract.train [--corpus PATH] [--max-steps N] [--out DIR]
 
 Only the `train` stems of annotations/split.json are read: dev documents are never seen. A few
-train documents are held out to pick the best checkpoint. The model's training.json records what it
+train documents, pinned in train.yml, are held out to pick the best checkpoint (training stops when
+their F has not risen for the config's patience). The model's training.json records what it
 was trained from (`inputs`), and `stale_reasons` says how that differs from the inputs now. The model is a small char-token
 tok2vec + ner on spacy.blank("zh"). Why ner rather than spancat: obligations run to 80+
 characters, beyond what an n-gram suggester proposes cheaply (a per-character IOB tagger was
@@ -114,6 +115,38 @@ def window_docs(nlp: spacy.language.Language, text: str, spans: list[GoldSpan]) 
     return docs
 
 
+def training_examples(stems: list[str], held: set[str], corpus: Path,
+                      annotations: Path = ANNOTATIONS) -> tuple[list[Doc], list[Doc]]:
+    """The training and held-out Docs of these train stems, as the model is fitted on them."""
+    nlp = spacy.blank("zh")
+    train_docs: list[Doc] = []
+    held_docs: list[Doc] = []
+    for stem, text, spans in gold_documents(stems, corpus, annotations):
+        (held_docs if stem in held else train_docs).extend(window_docs(nlp, text, spans))
+    return train_docs, held_docs
+
+
+def examples_sha256(docs: list[Doc]) -> str:
+    """The examples by content (each window's text and entities, in order). The gold and config hashes
+    miss a change in how examples are made from them (the windows cut, the form the model reads, e.g.
+    MODEL_FORM's bracket width): this does not, and ignores code changes that leave the examples alone."""
+    digest = hashlib.sha256()
+    for doc in docs:
+        ents = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+        digest.update(json.dumps([doc.text, ents], ensure_ascii=False).encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def example_reasons(record: dict[str, Any], current: dict[str, str]) -> list[str]:
+    """How the examples made now (`examples_sha256` of train and held-out) differ from the record's."""
+    recorded = record.get("examples_sha256")
+    if recorded is None:
+        return ["the record names no training examples (trained before they were recorded)"]
+    return [f"the {part} examples made now differ from those the model was trained on (the windows cut or"
+            f" the form the model reads changed): retrain" for part in ("train", "held_out")
+            if recorded.get(part) != current[part]]
+
+
 def load_workflow(path: Path = WORKFLOW_FILE) -> dict[str, Any]:
     workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
     for key in ("vars", "inputs", "config", "outputs"):
@@ -171,25 +204,25 @@ def training_config(workflow: dict[str, Any], max_steps: int) -> spacy.Config:
     return config
 
 
-def held_out_stems(stems: list[str], every: int) -> set[str]:
-    """Every `every`-th train stem in split order picks the checkpoint (the rule the committed model was
-    trained with; note that a stem added to the split shifts those after it)."""
-    return {s for i, s in enumerate(stems) if i % every == every - 1}
+def held_out_stems(stems: list[str], pinned: list[str]) -> set[str]:
+    """The train stems that pick the checkpoint: those pinned in train.yml (a stem added to the split is
+    trained on and moves none of them). A pinned stem outside the train split is an error, never skipped:
+    a held-out document gone to dev would be seen, and an empty held-out picks nothing."""
+    outside = [s for s in pinned if s not in stems]
+    if outside:
+        raise TrainingDataError(f"train.yml vars.held_out: {outside} not in the train split")
+    if len(set(pinned)) >= len(stems):
+        raise TrainingDataError("train.yml vars.held_out: nothing left to train on")
+    return set(pinned)
 
 
 def train(corpus: Path, out: Path, max_steps: int | None = None) -> dict[str, object]:
     workflow = load_workflow()
-    held_out_every = int(workflow["vars"]["held_out_every"])
     steps = int(max_steps if max_steps is not None else workflow["vars"]["max_steps"])
     inputs = training_inputs(workflow, max_steps=steps)
     stems = inputs["train_split"]
-    held = held_out_stems(stems, held_out_every)
-    documents = gold_documents(stems, corpus)
-    nlp = spacy.blank("zh")
-    train_docs: list[Doc] = []
-    held_docs: list[Doc] = []
-    for stem, text, spans in documents:
-        (held_docs if stem in held else train_docs).extend(window_docs(nlp, text, spans))
+    held = held_out_stems(stems, list(workflow["vars"]["held_out"]))
+    train_docs, held_docs = training_examples(stems, held, corpus)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         DocBin(docs=train_docs).to_disk(work / "train.spacy")
@@ -202,6 +235,10 @@ def train(corpus: Path, out: Path, max_steps: int | None = None) -> dict[str, ob
         if out.exists():
             shutil.rmtree(out)
         shutil.copytree(best, out)
+    # the run's temporary corpus paths would make every retrain differ (and change PIPELINE_VERSION) for nothing
+    saved = spacy.util.load_config(out / "config.cfg")
+    saved["paths"]["train"] = saved["paths"]["dev"] = None
+    saved.to_disk(out / "config.cfg")
     summary = {
         "train_documents": [s for s in stems if s not in held],
         "held_out_documents": [s for s in stems if s in held],
@@ -209,6 +246,7 @@ def train(corpus: Path, out: Path, max_steps: int | None = None) -> dict[str, ob
         "labels": sorted(LABEL_KINDS),
         "held_out_scores": {k: meta.get("performance", {}).get(k) for k in ("ents_p", "ents_r", "ents_f")},
         "inputs": inputs,
+        "examples_sha256": {"train": examples_sha256(train_docs), "held_out": examples_sha256(held_docs)},
     }
     (out / "training.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return summary
