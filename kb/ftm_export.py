@@ -22,6 +22,7 @@ from followthemoney.proxy import EntityProxy
 from followthemoney.types import registry
 
 from kb.errors import KbError
+from kb.json_columns import json_list
 from kb.web_safety import safe_link
 
 SETTINGS_PATH = Path(__file__).resolve().with_name("ftm_export.yml")
@@ -55,16 +56,6 @@ def make_id(*parts: str) -> str:
 def entity_key(name_zh: str) -> str:
     """Entities are one across notices when their Chinese name is (spaces and zero-width marks aside)."""
     return "".join(ch for ch in name_zh if not ch.isspace() and ch not in "\u200b\u200c\u200d\ufeff")
-
-
-def json_list(value: str | None) -> list[str]:
-    if not value:
-        return []
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return [value]
-    return [str(v) for v in parsed if v] if isinstance(parsed, list) else [str(parsed)]
 
 
 def document_entity(doc: dict[str, Any]) -> EntityProxy:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import re
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,6 +21,7 @@ from markupsafe import Markup
 
 from kb import document_outline, status_words
 from kb.fact_types import FactType, fact_types
+from kb.json_columns import json_list
 
 DB = "mofcom"
 
@@ -134,17 +134,6 @@ async def fact_marks(db: Any, doc_id: str) -> list[Mark]:
     return marks
 
 
-def issuer_list(value: str | None) -> list[str]:
-    """`documents.issuers` is a JSON array; tolerate a plain string from older builds."""
-    if not value:
-        return []
-    try:
-        parsed = json.loads(value)
-    except ValueError:
-        return [value]
-    return [str(v) for v in parsed] if isinstance(parsed, list) else [str(parsed)]
-
-
 async def rows(db: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     return [dict(r) for r in await db.execute(sql, params)]
 
@@ -225,7 +214,7 @@ async def document_context(datasette: Any, doc: dict[str, Any], day: dt.date) ->
     return {
         "doc": doc,
         "number": doc.get("doc_number"),
-        "issuers": issuer_list(doc.get("issuers")),
+        "issuers": json_list(doc.get("issuers")),
         "doc_json": f"/{DB}/documents/{tilde_encode(doc_id)}.json",
         "page_json": document_href(doc_id) + ".json",
         "on": day.isoformat(),
