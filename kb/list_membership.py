@@ -32,6 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from kb.intervals import change_points, top_stretches
 from kb.status import next_day
 
 LISTING_ACTIONS = ("add", "measures")
@@ -151,14 +152,8 @@ def _named_layers(listing: Action, later: list[Action], relations: list[dict[str
 
 def _flatten(layers: list[_Layer], start: str) -> list[_Layer]:
     """The top layer of each stretch from `start`, merged; stops at the first ending."""
-    points = sorted({start} | {x.start for x in layers if x.start > start} | {x.end for x in layers if x.end and x.end > start})
     out: list[_Layer] = []
-    for i, at in enumerate(points):
-        end = points[i + 1] if i + 1 < len(points) else None
-        live = [x for x in layers if x.start <= at and (x.end is None or at < x.end)]
-        if not live:
-            continue
-        top = max(live, key=lambda x: (_RANK[x.status], x.start, x.caused_by or ""))
+    for at, end, top in top_stretches(layers, _RANK, change_points(layers, after=start)):
         if top.status == "ended":
             break
         prev = out[-1] if out else None

@@ -17,6 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
+from kb.intervals import change_points, top_stretches
+
 STATUSES = ("published_not_effective", "in_force", "suspended", "repealed", "expired")
 ENDING_RELATIONS = ("repeals", "supersedes")
 # Documents that have legal force; FAQs and news get no status periods.
@@ -145,14 +147,8 @@ _RANK = {"repealed": 4, "expired": 3, "suspended": 2, "in_force": 1, "published_
 
 
 def _flatten(doc_id: str, part: str | None, layers: list[_Layer]) -> list[Period]:
-    points = sorted({lay.start for lay in layers} | {lay.end for lay in layers if lay.end})
     periods: list[Period] = []
-    for i, start in enumerate(points):
-        end = points[i + 1] if i + 1 < len(points) else None
-        live = [lay for lay in layers if lay.start <= start and (lay.end is None or start < lay.end)]
-        if not live:
-            continue
-        top = max(live, key=lambda lay: (_RANK[lay.status], lay.start, lay.caused_by or ""))
+    for start, end, top in top_stretches(layers, _RANK, change_points(layers)):
         prev = periods[-1] if periods else None
         if (prev and prev.end_date == start and prev.status == top.status
                 and prev.caused_by_document_id == top.caused_by and prev.relation_id == top.relation_id):
