@@ -28,14 +28,15 @@ def parse_record(archive: Archive, record: Record) -> Document:
     return module.parse(archive.get_bytes(record.sha256), record)
 
 
-def iter_parsed(archive: Archive, latest: dict[str, Record]) -> Iterator[Document | ParseFailure]:
+def iter_parsed(archive: Archive, latest: dict[str, Record]) -> Iterator[tuple[str, Document | ParseFailure]]:
+    """(record url, its Document or failure) for every parsed record."""
     for record in latest.values():
         if record.kind not in PARSED_KINDS:
             continue
         try:
-            yield within_budget(record.url, "parsing", lambda r=record: parse_record(archive, r))  # type: ignore[misc]
+            yield record.url, within_budget(record.url, "parsing", lambda r=record: parse_record(archive, r))  # type: ignore[misc]
         except Exception as exc:  # one bad input never stops the batch
-            yield ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+            yield record.url, ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
 
 
 def merge(first: Document, second: Document) -> Document:
@@ -65,7 +66,7 @@ def with_archived_attachments(doc: Document, latest: dict[str, Record]) -> Docum
 
 def iter_attachments(
     archive: Archive, latest: dict[str, Record], documents: list[Document]
-) -> Iterator[Document | ParseFailure]:
+) -> Iterator[tuple[str, Document | ParseFailure]]:
     """Each archived attachment as its own Document, named after the notice it hangs from."""
     parents = {url: doc for doc in documents for url in doc.source_urls}
     for record in latest.values():
@@ -73,28 +74,49 @@ def iter_attachments(
             continue
         parent = parents.get(record.parent_url or "")
         try:
-            yield within_budget(record.url, "parsing",
-                                lambda r=record, p=parent: parse_attachment(archive.get_bytes(r.sha256), r, p))  # type: ignore[misc]
+            yield record.url, within_budget(record.url, "parsing",
+                                            lambda r=record, p=parent: parse_attachment(archive.get_bytes(r.sha256), r, p))  # type: ignore[misc]
         except Exception as exc:  # one bad file never stops the batch
-            yield ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+            yield record.url, ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
 
 
-def _collect(items: Iterator[Document | ParseFailure], by_id: dict[str, Document], failures: list[ParseFailure]) -> None:
-    for item in items:
+Origins = dict[str, set[str]]  # document id → the URLs of the records it was made from
+
+
+def _collect(items: Iterator[tuple[str, Document | ParseFailure]], by_id: dict[str, Document],
+             failures: list[ParseFailure], origins: Origins) -> list[tuple[str, str]]:
+    """Merge the items into by_id; the (record url, document id) of each document collected."""
+    collected = []
+    for url, item in items:
         if isinstance(item, ParseFailure):
             failures.append(item)
-        elif item.doc_id in by_id:
+            continue
+        origins.setdefault(item.doc_id, set()).add(url)
+        collected.append((url, item.doc_id))
+        if item.doc_id in by_id:
             by_id[item.doc_id] = merge(by_id[item.doc_id], item)
         else:
             by_id[item.doc_id] = item
+    return collected
 
 
-def load_documents(archive: Archive) -> tuple[list[Document], list[ParseFailure]]:
+def load_documents(archive: Archive, latest: dict[str, Record] | None = None,
+                   origins: Origins | None = None) -> tuple[list[Document], list[ParseFailure]]:
+    """Every document of `latest` (default: the archive's newest record per URL). `origins`, when
+    given, is filled with each document's record URLs (an attachment's: its own and its notice's),
+    so an incremental build knows which documents a changed record touches."""
     by_id: dict[str, Document] = {}
     failures: list[ParseFailure] = []
-    latest = archive.latest()
-    _collect(iter_parsed(archive, latest), by_id, failures)
+    latest = archive.latest() if latest is None else latest
+    origins = {} if origins is None else origins
+    _collect(iter_parsed(archive, latest), by_id, failures, origins)
     documents = [with_archived_attachments(d, latest) for d in by_id.values()]
+    for doc in documents:  # a notice also depends on the archived attachments it names
+        origins[doc.doc_id].update(a.url for a in doc.attachments if a.url in latest)
     by_id = {d.doc_id: d for d in documents}
-    _collect(iter_attachments(archive, latest, documents), by_id, failures)
+    page_origins = {url: doc.doc_id for doc in documents for url in doc.source_urls}
+    for url, doc_id in _collect(iter_attachments(archive, latest, documents), by_id, failures, origins):
+        parent = page_origins.get(latest[url].parent_url or "")  # parsed with its notice: depends on it too
+        if parent is not None and parent != doc_id:
+            origins[doc_id].update(origins[parent])
     return sorted(by_id.values(), key=lambda d: d.doc_id), failures

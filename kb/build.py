@@ -23,7 +23,7 @@ from typing import Any
 
 from ingest.archive import Archive
 from ingest.document import Document
-from kb import fingerprint, search, status, table_search
+from kb import build_delta, fingerprint, search, status, table_search
 from kb.errors import KbError
 from kb.facts import Facts
 from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
@@ -49,6 +49,7 @@ class BuildSummary:
     failed_ids: set[str] = field(default_factory=set)  # documents whose extraction failed: left out
     seconds: float = 0.0
     unchanged: bool = False  # nothing new: the existing database was kept as is
+    incremental: bool = False  # the old database plus the changed documents (kb/build_delta.py)
 
 
 def default_extractor() -> Extractor:
@@ -191,7 +192,16 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         return _unchanged(db_path, started)
     from ingest.documents import load_documents
 
-    documents, failures = load_documents(Archive(archive_root))
+    archive = Archive(archive_root)
+    latest = archive.latest()
+    # The pipeline loads only on a cache miss: a rebuild of unchanged documents imports no NLP.
+    get = (lambda: extractor) if extractor is not None else default_extractor
+    if not full and (plan := build_delta.plan(db_path, state, version, latest)) is not None:
+        summary = build_delta.apply(plan, archive, db_path, state, version, inputs, get, BuildSummary())
+        summary.seconds = time.perf_counter() - started
+        return summary
+    origins: dict[str, set[str]] = {}
+    documents, failures = load_documents(archive, latest=latest, origins=origins)
     if not documents:
         raise KbError(f"{archive_root}: the archive holds no parseable documents (run `mofcom-kb import` or `fetch`)")
     summary = BuildSummary(failures=failures)
@@ -207,8 +217,6 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         conn.execute("BEGIN")
         create(conn)  # the new file exists from here on; the old one stays untouched until os.replace
         conn.execute("COMMIT")
-        # The pipeline loads only on a cache miss: a rebuild of unchanged documents imports no NLP.
-        get = (lambda: extractor) if extractor is not None else default_extractor
         facts = collect_facts(documents, cache, version, get, summary, reuse=not full)
         documents = [d for d in documents if d.doc_id not in summary.failed_ids]
         tables = assemble(documents, facts)
@@ -219,12 +227,15 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         expected = {name: len(rows) for name, rows in tables.items()}
         validate(tmp, expected)
         _fsync(tmp)
+        build_delta.forget_index(state)  # no index vouches for the file until this build's is written
         os.replace(tmp, db_path)
         _fsync(db_path.parent)  # the rename itself
     finally:
         conn.close()
         cache.close()
         tmp.unlink(missing_ok=True)
+    build_delta.save_index(state, build_delta.make_index(inputs, version, latest, origins, summary.failures,
+                                                         kept={d.doc_id for d in documents}))
     summary.documents = sum(1 for d in tables["documents"] if not d["known_only_by_reference"])
     summary.reference_only = len(tables["documents"]) - summary.documents
     summary.rows = {name: len(rows) for name, rows in sorted(tables.items())}
