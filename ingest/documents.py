@@ -4,8 +4,10 @@ deduplicated on the canonical document number (all URLs kept)."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from ingest.archive import Archive, Record
 from ingest.attachments import parse_attachment
@@ -28,15 +30,22 @@ def parse_record(archive: Archive, record: Record) -> Document:
     return module.parse(archive.get_bytes(record.sha256), record)
 
 
-def iter_parsed(archive: Archive, latest: dict[str, Record]) -> Iterator[tuple[str, Document | ParseFailure]]:
-    """(record url, its Document or failure) for every parsed record."""
-    for record in latest.values():
-        if record.kind not in PARSED_KINDS:
-            continue
-        try:
-            yield record.url, within_budget(record.url, "parsing", lambda r=record: parse_record(archive, r))  # type: ignore[misc]
-        except Exception as exc:  # one bad input never stops the batch
-            yield record.url, ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+# map(function, items) → results in order; the build passes one that runs over both cores.
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
+
+
+def parse_one(archive: Archive, record: Record) -> tuple[str, Document | ParseFailure]:
+    try:
+        return record.url, within_budget(record.url, "parsing", lambda: parse_record(archive, record))
+    except Exception as exc:  # one bad input never stops the batch
+        return record.url, ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+
+
+def iter_parsed(archive: Archive, latest: dict[str, Record],
+                mapper: Mapper = map) -> Iterator[tuple[str, Document | ParseFailure]]:
+    """(record url, its Document or failure) for every parsed record, in manifest order."""
+    records = [r for r in latest.values() if r.kind in PARSED_KINDS]
+    yield from mapper(partial(parse_one, archive), records)
 
 
 def merge(first: Document, second: Document) -> Document:
@@ -100,16 +109,17 @@ def _collect(items: Iterator[tuple[str, Document | ParseFailure]], by_id: dict[s
     return collected
 
 
-def load_documents(archive: Archive, latest: dict[str, Record] | None = None,
-                   origins: Origins | None = None) -> tuple[list[Document], list[ParseFailure]]:
+def load_documents(archive: Archive, latest: dict[str, Record] | None = None, origins: Origins | None = None,
+                   mapper: Mapper = map) -> tuple[list[Document], list[ParseFailure]]:
     """Every document of `latest` (default: the archive's newest record per URL). `origins`, when
     given, is filled with each document's record URLs (an attachment's: its own and its notice's),
-    so an incremental build knows which documents a changed record touches."""
+    so an incremental build knows which documents a changed record touches. `mapper` parses the
+    records (the build's runs over both cores); merging stays in order, so the result is the same."""
     by_id: dict[str, Document] = {}
     failures: list[ParseFailure] = []
     latest = archive.latest() if latest is None else latest
     origins = {} if origins is None else origins
-    _collect(iter_parsed(archive, latest), by_id, failures, origins)
+    _collect(iter_parsed(archive, latest, mapper), by_id, failures, origins)
     documents = [with_archived_attachments(d, latest) for d in by_id.values()]
     for doc in documents:  # a notice also depends on the archived attachments it names
         origins[doc.doc_id].update(a.url for a in doc.attachments if a.url in latest)

@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ingest.archive import Archive, Record
-from kb import fact_types, fingerprint, load, search, status, table_search
+from kb import derived, fingerprint, table_search
+from kb.derived import recompute_status
 from kb.schema import load_schema
 
 if TYPE_CHECKING:
-    from ingest.document import Document
     from kb.build import BuildSummary, Extractor
 
 INDEX_NAME = "build-index.json"
@@ -167,174 +167,6 @@ def plan(db_path: Path, state: Path, version: str, latest: dict[str, Record]) ->
 
 # -- applying a plan ------------------------------------------------------------------------------
 
-def _ids_clause(ids: Iterable[str]) -> tuple[str, list[str]]:
-    values = sorted(ids)
-    return "(" + ",".join("?" * len(values)) + ")", values
-
-
-def _fact_tables() -> list[tuple[str, str]]:
-    """(table, its document column) of every registered fact type."""
-    return [(ft.table, ft.document_column) for ft in fact_types.tables() if ft.table]
-
-
-class _Delta:
-    """The row changes of one incremental build, applied to a copy of the old database."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-        self.schema = load_schema()
-        self.expected = {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-                         for name in self.schema.tables}
-
-    def run(self, sql: str, params: Iterable[Any] = ()) -> int:
-        return self.conn.execute(sql, list(params)).rowcount
-
-    def delete(self, table: str, where: str, params: Iterable[Any] = ()) -> None:
-        self.expected[table] -= self.run(f'DELETE FROM "{table}" WHERE {where}', params)
-
-    def insert(self, table: str, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        columns = list(self.schema.tables[table].columns)
-        names = ", ".join(f'"{c}"' for c in columns)
-        marks = ", ".join("?" * len(columns))
-        self.conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
-                              [tuple(row.get(c) for c in columns) for row in rows])
-        self.expected[table] += len(rows)
-
-    def next_id(self, table: str) -> int:
-        return int(self.conn.execute(f'SELECT coalesce(max(id), 0) FROM "{table}"').fetchone()[0]) + 1
-
-    # search_fts (own content) and <table>_fts (external content: deleting needs the indexed values)
-    def drop_search_entries(self, where: str, params: list[Any]) -> None:
-        self.run(f"DELETE FROM {search.FTS_TABLE} WHERE rowid IN (SELECT id FROM {search.INDEX_TABLE} WHERE {where})",
-                 params)
-        self.delete(search.INDEX_TABLE, where, params)
-
-    def table_fts(self, table: str, where: str, params: list[Any], command: str | None) -> None:
-        columns = table_search.tables().get(table)
-        if not columns:
-            return
-        fts = table_search.fts_name(table)
-        cols = ", ".join(f"[{c}]" for c in columns)
-        values = ", ".join(f"kb_index_form([{c}])" for c in columns)
-        if command == "delete":
-            self.run(f"INSERT INTO [{fts}]([{fts}], rowid, {cols}) SELECT 'delete', rowid, {values} "
-                     f"FROM [{table}] WHERE {where}", params)
-        else:
-            self.run(f"INSERT INTO [{fts}](rowid, {cols}) SELECT rowid, {values} FROM [{table}] WHERE {where}", params)
-
-
-def _remove_documents(delta: _Delta, ids: set[str]) -> None:
-    """Every row of these documents (not the rows of other documents that cite them)."""
-    if not ids:
-        return
-    clause, params = _ids_clause(ids)
-    delta.drop_search_entries(f"document_id IN {clause}", params)
-    for table, column in _fact_tables():
-        delta.table_fts(table, f"{column} IN {clause}", params, "delete")
-        delta.delete(table, f"{column} IN {clause}", params)
-    delta.delete("spans", f"document_id IN {clause}", params)
-    delta.table_fts("documents", f"id IN {clause}", params, "delete")
-    delta.delete("documents", f"id IN {clause}", params)
-
-
-def _add_documents(delta: _Delta, documents: list[Document], facts: list[Any]) -> None:
-    """Their rows with ids after the current maximum, in the full build's order among themselves."""
-    merged = load.merge_rows(load.fact_rows(d, f) for d, f in zip(documents, facts, strict=True))
-    spans = {s["id"]: s for s in merged.pop("spans", [])}
-    doc_rows = [load.document_row(d, f) for d, f in zip(documents, facts, strict=True)]
-    delta.insert("documents", sorted(doc_rows, key=lambda r: r["id"]))
-    delta.insert("spans", [spans[k] for k in sorted(spans)])
-    for table, rows in sorted(merged.items()):
-        first = delta.next_id(table)
-        delta.insert(table, [{**row, "id": row["id"] + first - 1} for row in load.number_rows(rows)])
-    ids = [d.doc_id for d in documents]
-    if ids:
-        clause, params = _ids_clause(ids)
-        for table, column in _fact_tables():
-            delta.table_fts(table, f"{column} IN {clause}", params, None)
-        delta.table_fts("documents", f"id IN {clause}", params, None)
-
-
-def _resolve_references(delta: _Delta) -> set[str]:
-    """Point every relation at the archived document of its number (else at the number), keep a row
-    known only by reference for exactly the cited numbers not archived, recount citations (as
-    load.add_reference_documents does for a full build). Returns the reference rows added."""
-    conn = delta.conn
-    conn.execute(
-        "UPDATE document_relations SET target_document_id = coalesce((SELECT max(d.id) FROM documents d "
-        "WHERE d.doc_number = document_relations.target_number AND d.known_only_by_reference = 0), target_number)")
-    missing = [t for (t,) in conn.execute(
-        "SELECT DISTINCT target_document_id FROM document_relations r WHERE NOT EXISTS "
-        "(SELECT 1 FROM documents d WHERE d.id = r.target_document_id) ORDER BY 1")]
-    stale = [i for (i,) in conn.execute(
-        "SELECT id FROM documents d WHERE known_only_by_reference = 1 AND NOT EXISTS "
-        "(SELECT 1 FROM document_relations r WHERE r.target_document_id = d.id)")]
-    if stale:
-        clause, params = _ids_clause(stale)
-        delta.drop_search_entries(f"document_id IN {clause}", params)
-        delta.table_fts("documents", f"id IN {clause}", params, "delete")
-        delta.delete("documents", f"id IN {clause}", params)
-    delta.insert("documents", [load.reference_row(t) for t in missing])
-    if missing:
-        clause, params = _ids_clause(missing)
-        delta.table_fts("documents", f"id IN {clause}", params, None)
-    conn.execute(
-        "UPDATE documents SET cited_by_count = (SELECT count(DISTINCT r.source_document_id) FROM document_relations r "
-        "WHERE r.target_document_id = documents.id) WHERE cited_by_count != (SELECT count(DISTINCT "
-        "r.source_document_id) FROM document_relations r WHERE r.target_document_id = documents.id)")
-    return set(missing)
-
-
-def _add_search_entries(delta: _Delta, document_ids: set[str]) -> None:
-    """search_index rows (and search_fts) for these documents and their facts, ids after the maximum."""
-    if not document_ids:
-        return
-    clause, params = _ids_clause(document_ids)
-    conn = delta.conn
-    conn.row_factory = sqlite3.Row
-    try:
-        tables = {
-            "documents": [dict(r) for r in conn.execute(
-                f"SELECT id, title, doc_number, doc_number_printed, text FROM documents WHERE id IN {clause} "
-                "ORDER BY id", params)],
-            "controls": [dict(r) for r in conn.execute(
-                f"SELECT * FROM controls WHERE document_id IN {clause} ORDER BY id", params)],
-            "hs_codes": [dict(r) for r in conn.execute(
-                f"SELECT * FROM hs_codes WHERE document_id IN {clause} ORDER BY id", params)],
-            "listed_entities": [dict(r) for r in conn.execute(
-                f"SELECT * FROM listed_entities WHERE document_id IN {clause} ORDER BY id", params)],
-        }
-    finally:
-        conn.row_factory = None
-    first = delta.next_id(search.INDEX_TABLE)
-    entries = [{**e, "id": e["id"] + first - 1} for e in search.index_entries(tables)]
-    search.fill_index(conn, entries)
-    delta.expected[search.INDEX_TABLE] += len(entries)
-
-
-def _recompute_status(delta: _Delta) -> None:
-    """document_status_periods from every document's dates and relations (status.period_rows)."""
-    conn = delta.conn
-    conn.row_factory = sqlite3.Row
-    try:
-        tables: dict[str, list[dict[str, Any]]] = {
-            "documents": [dict(r) for r in conn.execute(
-                "SELECT id, doc_type, signed_date, effective_date, known_only_by_reference, attachment_of "
-                "FROM documents ORDER BY id")],
-            "part_effective_dates": [dict(r) for r in conn.execute("SELECT * FROM part_effective_dates ORDER BY id")],
-            "document_relations": [dict(r) for r in conn.execute("SELECT * FROM document_relations ORDER BY id")],
-        }
-        # status.inputs_from_rows only asks which documents carry rules: one row per such document is enough.
-        for table in ("controls", "hs_codes", "listed_entities", "thresholds"):
-            tables[table] = [{"document_id": r[0]} for r in conn.execute(f"SELECT DISTINCT document_id FROM {table}")]
-    finally:
-        conn.row_factory = None
-    delta.delete("document_status_periods", "1")
-    delta.insert("document_status_periods", status.period_rows(tables))
-
-
 def apply(plan_: Plan, archive: Archive, db_path: Path, state: Path, version: str, inputs: str,
           get_extractor: Callable[[], Extractor], summary: BuildSummary) -> BuildSummary:
     """Run the plan: parse and extract the affected documents, write the new file, swap it in."""
@@ -360,16 +192,22 @@ def apply(plan_: Plan, archive: Archive, db_path: Path, state: Path, version: st
             conn.execute("PRAGMA foreign_keys = OFF")  # rows move in an order the keys dislike; checked below
             conn.create_function("kb_index_form", 1, table_search.index_form, deterministic=True)
             conn.execute("BEGIN")
-            delta = _Delta(conn)
+            writer = derived.TableWriter(conn)
             new_ids = {d.doc_id for d in documents}
-            _remove_documents(delta, plan_.old_ids | new_ids)
-            _add_documents(delta, documents, facts)
-            added_refs = _resolve_references(delta)
-            _add_search_entries(delta, new_ids | added_refs)
-            _recompute_status(delta)
+            derived.remove_documents(writer, plan_.old_ids | new_ids)
+            for _doc_id in derived.add_documents(writer, zip(documents, facts, strict=True)):
+                pass
+            if new_ids:
+                clause, params = derived.ids_clause(new_ids)
+                for table, column in derived.fact_tables():
+                    writer.table_fts(table, f"{column} IN {clause}", params)
+                writer.table_fts("documents", f"id IN {clause}", params)
+            added_refs = derived.resolve_references(writer)
+            derived.add_search_entries(writer, new_ids | added_refs)
+            recompute_status(writer)
             conn.execute("UPDATE build_info SET value = ? WHERE key = 'inputs_fingerprint'", (inputs,))
             conn.execute("COMMIT")
-            expected = dict(delta.expected)
+            expected = dict(writer.expected)
         finally:
             conn.close()
         validate(tmp, expected)

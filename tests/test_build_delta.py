@@ -163,7 +163,7 @@ def test_a_failed_incremental_build_leaves_the_served_file_untouched(tmp_path: P
     def boom(delta: object) -> None:
         raise RuntimeError("killed mid-build")
 
-    monkeypatch.setattr(build_delta, "_recompute_status", boom)
+    monkeypatch.setattr(build_delta, "recompute_status", boom)
     with pytest.raises(RuntimeError):
         run(root)
     assert (root / "mofcom.db").read_bytes() == served
