@@ -34,7 +34,9 @@ def cli_build(data: Path, *args: str) -> dict[str, Any]:
     out = child.stdout.read() if child.stdout else ""
     if os.waitstatus_to_exitcode(status):
         raise SystemExit(f"bench.scale_speed: build failed in {data}: {child.stderr.read() if child.stderr else ''}")
-    return {"s": round(seconds, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "output": out.strip()}
+    return {"s": round(seconds, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "load_1min": round(os.getloadavg()[0], 2),
+            "output": out.strip()}
 
 
 def bare_tokenizer_chars_per_s(texts: list[str]) -> float:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.search import tokens
+from kb.search import runs
 
 CONFIG = Path(__file__).with_name("table_search.yml")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
@@ -42,20 +42,12 @@ def fts_name(table: str) -> str:
 def index_form(text: str | None) -> str:
     """The indexed form: CJK characters and adjacent pairs as tokens, ASCII words whole."""
     out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        out.extend(run)
-        out.extend(a + b for a, b in zip(run, run[1:], strict=False))
-        run.clear()
-
-    for tok in tokens(text):
-        if _CJK.fullmatch(tok):
-            run.append(tok)
+    for run in runs(text):
+        if run[0] >= "\u3400":  # a CJK run: its characters, then its adjacent pairs
+            out.extend(run)
+            out.extend(map(str.__add__, run, run[1:]))
         else:
-            flush()
-            out.append(tok)
-    flush()
+            out.append(run)
     return " ".join(out)
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import html
 import json
 import re
+import sqlite3
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlencode
 
-from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils import sqlite_timelimit, tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
@@ -95,18 +96,30 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
     """
     valid = [m for m in marks if 0 <= m.start < m.end <= len(text)]
     cuts = sorted({0, len(text), *(m.start for m in valid), *(m.end for m in valid)})
+    anchors_at: dict[int, set[str]] = {}
+    for m in valid:
+        anchors_at.setdefault(m.start, set()).add(span_anchor(m.start, m.end))
+    # A sweep over the cuts: the marks covering a piece are those started and not yet ended (linear in
+    # the marks, where a catalogue page has thousands), ties broken by the marks' order as given.
+    pending = sorted(range(len(valid)), key=lambda i: valid[i].start)
+    active: list[int] = []
+    nxt = 0
     out: list[str] = []
     anchored: set[str] = set()
     for a, b in zip(cuts, cuts[1:], strict=False):
         piece = html.escape(text[a:b])
         # An empty anchor where each span starts, so `#span-START-END` (a span_id's link) scrolls to it.
-        for anchor in sorted({span_anchor(m.start, m.end) for m in valid if m.start == a} - anchored):
+        for anchor in sorted(anchors_at.get(a, set()) - anchored):
             anchored.add(anchor)
             out.append(f'<a class="kb-anchor" id="{anchor}"></a>')
-        covering = [m for m in valid if m.start <= a and b <= m.end]
-        if not covering:
+        while nxt < len(pending) and valid[pending[nxt]].start <= a:
+            active.append(pending[nxt])
+            nxt += 1
+        active = [i for i in active if b <= valid[i].end]
+        if not active:
             out.append(piece)
             continue
+        covering = [valid[i] for i in sorted(active)]
         mark = min(covering, key=lambda m: (m.end - m.start, m.kind))
         kinds = " ".join(sorted({f"fact-{m.kind}" for m in covering}))
         inner = piece
@@ -119,16 +132,20 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
     return Markup("".join(out))
 
 
-async def fact_marks(db: Any, doc_id: str) -> list[Mark]:
+def marks_from(rows_by_type: dict[str, list[dict[str, Any]]]) -> list[Mark]:
     marks: list[Mark] = []
     for ft in mark_types():
         assert ft.mark is not None
         kind, link = ft.mark.kind, ft.mark.link
-        for row in await db.execute(mark_sql(ft), {"id": doc_id}):
+        for row in rows_by_type.get(ft.name, []):
             key = row["key"]
             href = LINKS[link](key) if key and link else None
             marks.append(Mark(row["start"], row["end"], kind, row["title"] or key or kind, href))
     return marks
+
+
+async def fact_marks(db: Any, doc_id: str) -> list[Mark]:
+    return marks_from({ft.name: await rows(db, mark_sql(ft), {"id": doc_id}) for ft in mark_types()})
 
 
 def issuer_list(value: str | None) -> list[str]:
@@ -146,14 +163,49 @@ async def rows(db: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]
     return [dict(r) for r in await db.execute(sql, params)]
 
 
+# The page's sections, each one query on the document's id (every filter column is indexed).
+SECTIONS = {
+    "doc": "select * from documents where id = :id",
+    "periods": "select * from document_status_periods where document_id = :id order by start_date, part",
+    "relations_out": "select * from document_relations where source_document_id = :id order by start_date, target_number",
+    "relations_in": """select r.*, d.doc_number as source_number, d.title as source_title from document_relations r
+               left join documents d on d.id = r.source_document_id
+               where r.target_document_id = :id order by r.start_date, r.source_document_id""",
+    "controls": """select control_code, item, gloss_en(item) as item_en, part from controls
+               where document_id = :id order by id""",
+    "hs_codes": "select hs_code, digits, control_code from hs_codes where document_id = :id order by id",
+    "entities": """select list_name, action, name_zh, name_en, country from listed_entities
+               where document_id = :id order by id""",
+}
+
+
+def page_rows(conn: sqlite3.Connection, doc_id: str, time_limit_ms: int) -> dict[str, Any]:
+    """Every section and every mark type's spans in one trip to Datasette's SQL thread (a trip per
+    query costs more than the queries themselves), under the SQL time limit."""
+    def fetch(sql: str) -> list[dict[str, Any]]:
+        cursor = conn.execute(sql, {"id": doc_id})
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    with sqlite_timelimit(conn, time_limit_ms):
+        found = fetch(SECTIONS["doc"])
+        if not found:
+            return {}
+        out: dict[str, Any] = {name: fetch(sql) for name, sql in SECTIONS.items() if name != "doc"}
+        out["doc"] = found[0]
+        out["marks"] = {ft.name: fetch(mark_sql(ft)) for ft in mark_types()}
+    return out
+
+
 async def document_view(datasette: Any, request: Any) -> Response:
     doc_id = path_value(request.url_vars["doc_id"])
     db = datasette.get_database(DB)
-    found = await rows(db, "select * from documents where id = :id", {"id": doc_id})
-    if not found:
+    limit = int(datasette.setting("sql_time_limit_ms"))
+    data = await db.execute_fn(lambda conn: page_rows(conn, doc_id, limit))
+    if not data:
         raise NotFound(f"No document {doc_id}")
-    doc = found[0]
-    marks = await fact_marks(db, doc_id)
+    doc = data["doc"]
+    marks = marks_from(data["marks"])
     labels = mark_labels()
     context = {
         "doc": doc,
@@ -163,39 +215,7 @@ async def document_view(datasette: Any, request: Any) -> Response:
         "mark_counts": {k: sum(1 for m in marks if m.kind == k) for k in labels},
         "mark_labels": labels,
         "mark_styles": mark_styles(),
-        "periods": await rows(
-            db,
-            "select * from document_status_periods where document_id = :id order by start_date, part",
-            {"id": doc_id},
-        ),
-        "relations_out": await rows(
-            db,
-            "select * from document_relations where source_document_id = :id order by start_date, target_number",
-            {"id": doc_id},
-        ),
-        "relations_in": await rows(
-            db,
-            """select r.*, d.doc_number as source_number, d.title as source_title from document_relations r
-               left join documents d on d.id = r.source_document_id
-               where r.target_document_id = :id order by r.start_date, r.source_document_id""",
-            {"id": doc_id},
-        ),
-        "controls": await rows(
-            db,
-            """select control_code, item, gloss_en(item) as item_en, part from controls
-               where document_id = :id order by id""",
-            {"id": doc_id},
-        ),
-        "hs_codes": await rows(
-            db, "select hs_code, digits, control_code from hs_codes where document_id = :id order by id",
-            {"id": doc_id},
-        ),
-        "entities": await rows(
-            db,
-            """select list_name, action, name_zh, name_en, country from listed_entities
-               where document_id = :id order by id""",
-            {"id": doc_id},
-        ),
+        **{name: data[name] for name in SECTIONS if name != "doc"},
         "document_href": document_href,
         "code_href": code_href,
         "entity_href": entity_href,
