@@ -49,8 +49,10 @@ pytest: setup system-deps-test
 
 test: setup system-deps-test lint typecheck pytest
 
+# Every bench/*_speed.py (bench/results/*.json), then the README's performance tables from them.
 bench: setup
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.readme_table
 
 clean:
 	rm -rf $(DATA_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,28 +1,67 @@
-"""The README's performance table, generated from bench/results/scale_speed.json and written between
+"""The README's performance tables, generated from bench/results/ (scale_speed.json: builds at 1k and
+10k generated notices; serve_load_speed.json: the served KB under 1 and 8 clients) and written between
 `<!-- bench:start -->` and `<!-- bench:end -->` in README.md.
 
-    .venv/bin/python -m bench.readme_table          # rewrite the table in README.md
+    .venv/bin/python -m bench.readme_table          # rewrite the tables in README.md (make bench does)
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from bench.__main__ import RESULTS_DIR
 from kb.paths import REPO_ROOT
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+NEW = "incremental_after_10_new"
+
+
+def _load(r: dict[str, Any]) -> str:
+    return str(r.get("load_1min", "–"))
 
 
 def table(scale: dict[str, Any]) -> str:
-    rows = ["| notices | characters | full build s (peak MB) | after 10 new s | no-op s | DB MB "
+    rows = ["| notices | characters | full build s (peak MB, load) | after 10 new s (load) | no-op s | DB MB "
             "| end to end / bare tokenizer |", "|---:|---:|---:|---:|---:|---:|---:|"]
-    for _key, r in sorted((k, v) for k, v in scale.items() if k.startswith("n")):
-        inc = r["incremental_after_10_new"]
-        rows.append(f"| {r['notices']} | {r['characters']} | {r['full_build']['s']} ({r['full_build']['peak_rss_mb']}) "
-                    f"| {inc['s']} | {r['noop']['s']} | {r['db_mb']} | {r['ratio_to_bare_tokenizer']} |")
+    for _key, r in sorted(((k, v) for k, v in scale.items() if k.startswith("n") and k[1:].isdigit()),
+                          key=lambda kv: int(kv[0][1:])):
+        full, inc = r["full_build"], r[NEW]
+        rows.append(f"| {r['notices']} | {r['characters']} | {full['s']} ({full['peak_rss_mb']}, {_load(full)}) "
+                    f"| {inc['s']} ({_load(inc)}) | {r['noop']['s']} | {r['db_mb']} | {r['ratio_to_bare_tokenizer']} |")
+    growth = scale.get("growth")
+    if growth:
+        rows.append("")
+        rows.append(f"From {int(min(_sizes(scale)))} to {int(max(_sizes(scale)))} notices (×{growth['size']:g}): "
+                    f"full build ×{growth['full_build']}, after 10 new ×{growth[NEW]}, no-op ×{growth['noop']}, "
+                    f"peak memory ×{growth.get('peak_rss', '–')}, database ×{growth.get('db', '–')}.")
+    return "\n".join(rows)
+
+
+def _sizes(scale: dict[str, Any]) -> list[int]:
+    return [v["notices"] for k, v in scale.items() if k.startswith("n") and k[1:].isdigit()]
+
+
+def serve_table(load: dict[str, Any]) -> str:
+    levels = load["levels"]
+    names = list(next(iter(levels.values()))["endpoints"])
+    heads = [f"{lv[1:]} client{'s' if lv != 'c1' else ''}" for lv in levels]
+    rows = ["| endpoint | " + " | ".join(f"{h} p50 / p95 / p99 ms" for h in heads) + " | p99 / select 1 (most clients) |",
+            "|---|" + "---:|" * (len(heads) + 1)]
+    last = list(levels)[-1]
+    for name in names:
+        cells = []
+        for lv in levels:
+            e = levels[lv]["endpoints"][name]
+            cells.append(f"{e['p50_ms']} / {e['p95_ms']} / {e['p99_ms']}" + (f" ({e['errors']} errors)" if e["errors"]
+                                                                             else ""))
+        rows.append(f"| {name} | " + " | ".join(cells) + f" | {levels[last]['endpoints'][name]['p99_vs_select_1']} |")
+    rows.append("")
+    rows.append("; ".join(f"{lv[1:]} client(s): {d['requests_per_s']} req/s, {d['errors']} errors, load "
+                          f"{d['load_1min'][0]}–{d['load_1min'][1]}, target {'met' if d['meets_target'] else 'not met'}"
+                          for lv, d in levels.items()) + f" (database {load['db_mb']} MB).")
     return "\n".join(rows)
 
 
@@ -34,10 +73,23 @@ def render(readme: str, body: str) -> str:
     return f"{head}{START}\n{body}\n{END}{tail}"
 
 
+def body(results: Path = RESULTS_DIR) -> str:
+    parts = []
+    scale = results / "scale_speed.json"
+    if scale.exists():
+        record = json.loads(scale.read_text(encoding="utf-8"))
+        parts.append(f"Builds (`bench.scale_speed`, {record['measured_at']}):\n\n" + table(record["result"]))
+    load = results / "serve_load_speed.json"
+    if load.exists():
+        record = json.loads(load.read_text(encoding="utf-8"))
+        if record.get("result"):
+            parts.append(f"Serving (`bench.serve_load_speed`, {record['measured_at']}):\n\n" + serve_table(record["result"]))
+    return "\n\n".join(parts)
+
+
 def main(argv: list[str] | None = None) -> int:
-    record = json.loads((RESULTS_DIR / "scale_speed.json").read_text(encoding="utf-8"))
     readme = REPO_ROOT / "README.md"
-    readme.write_text(render(readme.read_text(encoding="utf-8"), table(record["result"])), encoding="utf-8")
+    readme.write_text(render(readme.read_text(encoding="utf-8"), body()), encoding="utf-8")
     return 0
 
 

@@ -1,7 +1,8 @@
 """Build at scale on a generated corpus (bench/corpus.py): full build, incremental build after 10 new
 notices and no-op rebuild, each a cold `mofcom-kb build` process (wall time, its peak RSS from wait4,
 the database size), and end-to-end characters/s as a ratio of the bare `spacy.blank("zh")` tokenizer
-on the same texts, measured in the same run. The default size keeps `make bench` short; the 10k figure:
+on the same texts, measured in the same run. `make bench` runs 1k and 10k (several minutes;
+$MOFCOM_KB_BENCH_SIZES=1000 for a short run):
 
     .venv/bin/python -m bench.scale_speed [--n 1000] [--n 10000]
 """
@@ -22,6 +23,7 @@ from bench.corpus import NOTICES_NAME, archive_into, write
 from kb.paths import REPO_ROOT
 
 NEW = 10
+SIZES_ENV = "MOFCOM_KB_BENCH_SIZES"  # e.g. 1000 for a short run; make bench does 1k and 10k
 TARGETS = {"full_build_s": {10000: 120.0}, "incremental_s": {10000: 5.0}, "noop_s": {10000: 1.0}}
 
 
@@ -84,12 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, action="append")
     args = parser.parse_args(argv)
-    sizes = args.n or [1000]
-    result = {f"n{n}": run(n) for n in sizes}
+    sizes = args.n or [int(n) for n in os.environ.get(SIZES_ENV, "1000,10000").split(",")]
+    result: dict[str, Any] = {f"n{n}": run(n) for n in sizes}
     if len(sizes) > 1:
         first, last = result[f"n{sizes[0]}"], result[f"n{sizes[-1]}"]
         result["growth"] = {k: round(last[k]["s"] / max(first[k]["s"], 1e-3), 2)
                             for k in ("full_build", "noop", f"incremental_after_{NEW}_new")}
+        result["growth"]["peak_rss"] = round(last["full_build"]["peak_rss_mb"] / first["full_build"]["peak_rss_mb"], 2)
+        result["growth"]["db"] = round(last["db_mb"] / first["db_mb"], 2)
         result["growth"]["size"] = sizes[-1] / sizes[0]
     print(json.dumps(result, ensure_ascii=False))
     return 0

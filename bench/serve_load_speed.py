@@ -9,8 +9,8 @@ but 200), p50/p95/p99 in ms, and p99 as a ratio of the `select 1` query's p99 in
 acceptance bar: < 50 ms and within 2×). The machine is shared: the load average is recorded with
 each level.
 
-    .venv/bin/python -m bench serve_load                     # via the bench runner (1k generated notices)
-    .venv/bin/python -m bench.serve_load --db data/mofcom.db --seconds 20 --clients 1 --clients 8
+    .venv/bin/python -m bench.serve_load_speed                     # via the bench runner (1k generated notices)
+    .venv/bin/python -m bench.serve_load_speed --db data/mofcom.db --seconds 20 --clients 1 --clients 8
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def load_in_child(base: str, pools: dict[str, list[str]], clients: int, seconds:
         spec = Path(tmp) / "spec.json"
         spec.write_text(json.dumps({"base": base, "pools": pools, "clients": clients, "seconds": seconds}),
                         encoding="utf-8")
-        out = subprocess.run([sys.executable, "-m", "bench.serve_load", "--client-spec", str(spec)], cwd=REPO_ROOT,
+        out = subprocess.run([sys.executable, "-m", "bench.serve_load_speed", "--client-spec", str(spec)], cwd=REPO_ROOT,
                              check=True, capture_output=True, text=True).stdout
     return dict(json.loads(out))
 
