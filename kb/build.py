@@ -78,8 +78,7 @@ def stream_facts(documents: list[Document], cache: FactsCache, version: str, ext
     extracted over both cores (kb/extract_pool.py) and cached as results stream in, committed per
     batch, so a killed build keeps what it did. A document whose extraction fails is recorded in
     `summary` and skipped."""
-    from ingest.documents import ParseFailure
-    from kb.document_guard import ExtractFailure, Guarded
+    from kb.document_guard import Guarded
     from kb.extract_pool import parallel_map
 
     keys = [cache_key(doc, version) for doc in documents]
@@ -90,6 +89,20 @@ def stream_facts(documents: list[Document], cache: FactsCache, version: str, ext
     results: Iterator[tuple[Any, str | None]] = iter(())
     if misses:
         results = iter(parallel_map(_Encoding(Guarded(extractor())), misses))  # the pipeline loads only if needed
+    try:
+        yield from _merge_facts(documents, keys, hit, results, cache, extractor, summary)
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # the pool's generator ends here, its workers with it, before the next pool is forked
+
+
+def _merge_facts(documents: list[Document], keys: list[str], hit: list[bool], results: Iterator[tuple[Any, str | None]],
+                 cache: FactsCache, extractor: Callable[[], Extractor],
+                 summary: BuildSummary) -> Iterator[tuple[Document, Facts]]:
+    from ingest.documents import ParseFailure
+    from kb.document_guard import ExtractFailure, Guarded
+
     batch: list[tuple[str, str, str]] = []
     for doc, key, h in zip(documents, keys, hit, strict=True):
         facts = cache.get(doc.doc_id, key) if h else None
@@ -124,6 +137,7 @@ def write(conn: sqlite3.Connection, pairs: Iterable[tuple[Document, Facts]], inf
     rows go in by batches as each document's facts arrive, then the derived tables (references,
     status periods, search indexes) are computed over the file. Returns the rows each table must hold."""
     from kb import derived
+    from kb.extract_pool import parallel_map
 
     conn.execute("PRAGMA foreign_keys = OFF")  # rows cite documents written later; checked in validate()
     conn.execute("BEGIN")
@@ -136,7 +150,7 @@ def write(conn: sqlite3.Connection, pairs: Iterable[tuple[Document, Facts]], inf
     writer.insert("build_info", [{"key": k, "value": v} for k, v in sorted(info.items())])
     writer.flush()
     conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
-    table_search.build(conn)  # <table>_fts for Datasette's ?_search= and sqlite-utils search
+    table_search.build(conn, mapper=parallel_map)  # <table>_fts for Datasette's ?_search= and sqlite-utils search
     conn.execute("COMMIT")
     return dict(writer.expected)
 

@@ -19,11 +19,12 @@ from typing import Any
 
 from ingest.document import Document
 from kb import fact_types, load, search, status, table_search
+from kb.extract_pool import parallel_map
 from kb.facts import Facts
 from kb.schema import load_schema
 
 BATCH_ROWS = 5000  # rows buffered per table before an executemany
-SEARCH_CHUNK = 500  # rows read back per query when filling the search index
+SEARCH_CHUNK = 5000  # rows read back at a time when filling the search index (tokenised over both cores)
 
 
 def ids_clause(ids: Iterable[str]) -> tuple[str, list[str]]:
@@ -201,7 +202,7 @@ def add_search_entries(writer: TableWriter, document_ids: set[str] | None) -> No
         for chunk in _rows(writer.conn, f"SELECT {columns} FROM {table} {where} ORDER BY id", params):
             entries = search.index_entries({table: chunk})
             first = writer.next_id(search.INDEX_TABLE, len(entries))
-            search.fill_index(writer.conn, [{**e, "id": e["id"] + first - 1} for e in entries])
+            search.fill_index(writer.conn, [{**e, "id": e["id"] + first - 1} for e in entries], mapper=parallel_map)
             writer.expected[search.INDEX_TABLE] += len(entries)
 
 

@@ -25,7 +25,7 @@ import logging
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -157,14 +157,20 @@ def index_entries(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any
     return [{"id": i, **entry} for i, entry in enumerate(entries, 1)]
 
 
-def fill_index(conn: sqlite3.Connection, entries: Iterable[dict[str, Any]]) -> None:
+def entry_forms(entry: dict[str, Any]) -> tuple[int, str, str]:
+    """An index entry's search_fts row: its id, title and body tokenised."""
+    return entry["id"], tokenize(entry["title"]), tokenize(entry["body"])
+
+
+def fill_index(conn: sqlite3.Connection, entries: Iterable[dict[str, Any]],
+               mapper: Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]] = map) -> None:
+    """Insert search_index rows and their search_fts rows; `mapper` tokenises (the build's runs over
+    both cores)."""
     rows = list(entries)
     conn.executemany(
         f"INSERT INTO {INDEX_TABLE} (id, kind, ref_id, document_id, title, body) "
         "VALUES (:id, :kind, :ref_id, :document_id, :title, :body)", rows)
-    conn.executemany(
-        f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (?, ?, ?)",
-        [(r["id"], tokenize(r["title"]), tokenize(r["body"])) for r in rows])
+    conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (?, ?, ?)", mapper(entry_forms, rows))
 
 
 # -- querying --------------------------------------------------------------------------------
