@@ -28,17 +28,22 @@ TARGETS = {"full_build_s": {10000: 120.0}, "incremental_s": {10000: 5.0}, "noop_
 
 
 def cli_build(data: Path, *args: str) -> dict[str, Any]:
-    started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "kb.cli", "--data-dir", str(data), "build", *args],
-                             cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    out = child.stdout.read() if child.stdout else ""
+    # Output to files, not pipes: nobody reads a pipe during wait4, and a build that prints more than a
+    # pipe holds (its open extraction checks at 10k) would block on it for ever.
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "kb.cli", "--data-dir", str(data), "build", *args],
+                                 cwd=REPO_ROOT, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        output, errors = out.read(), err.read()
     if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"bench.scale_speed: build failed in {data}: {child.stderr.read() if child.stderr else ''}")
+        raise SystemExit(f"bench.scale_speed: build failed in {data}: {errors[-2000:]}")
     return {"s": round(seconds, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1), "load_1min": round(os.getloadavg()[0], 2),
-            "output": out.strip()}
+            "output": output.strip()}
 
 
 def bare_tokenizer_chars_per_s(texts: list[str]) -> float:

@@ -147,9 +147,10 @@ def resolve_references(writer: TableWriter, index_fts: bool = True) -> set[str]:
     `index_fts` keeps documents_fts in step (a full build indexes everything at the end instead)."""
     writer.flush()
     conn = writer.conn
+    # `+`: look documents up by number (unique-ish), never by the flag (most rows share it).
     conn.execute(
         "UPDATE document_relations SET target_document_id = coalesce((SELECT max(d.id) FROM documents d "
-        "WHERE d.doc_number = document_relations.target_number AND d.known_only_by_reference = 0), target_number)")
+        "WHERE d.doc_number = document_relations.target_number AND +d.known_only_by_reference = 0), target_number)")
     missing = [t for (t,) in conn.execute(
         "SELECT DISTINCT target_document_id FROM document_relations r WHERE NOT EXISTS "
         "(SELECT 1 FROM documents d WHERE d.id = r.target_document_id) ORDER BY 1")]
