@@ -73,20 +73,21 @@ def with_archived_attachments(doc: Document, latest: dict[str, Record]) -> Docum
     return dataclasses.replace(doc, attachments=attachments)
 
 
-def iter_attachments(
-    archive: Archive, latest: dict[str, Record], documents: list[Document]
-) -> Iterator[tuple[str, Document | ParseFailure]]:
+def parse_attachment_one(archive: Archive, job: tuple[Record, Document | None]) -> tuple[str, Document | ParseFailure]:
+    record, parent = job
+    try:
+        return record.url, within_budget(record.url, "parsing",
+                                         lambda: parse_attachment(archive.get_bytes(record.sha256), record, parent))
+    except Exception as exc:  # one bad file never stops the batch
+        return record.url, ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+
+
+def iter_attachments(archive: Archive, latest: dict[str, Record], documents: list[Document],
+                     mapper: Mapper = map) -> Iterator[tuple[str, Document | ParseFailure]]:
     """Each archived attachment as its own Document, named after the notice it hangs from."""
     parents = {url: doc for doc in documents for url in doc.source_urls}
-    for record in latest.values():
-        if record.kind != "attachment":
-            continue
-        parent = parents.get(record.parent_url or "")
-        try:
-            yield record.url, within_budget(record.url, "parsing",
-                                            lambda r=record, p=parent: parse_attachment(archive.get_bytes(r.sha256), r, p))  # type: ignore[misc]
-        except Exception as exc:  # one bad file never stops the batch
-            yield record.url, ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+    jobs = [(r, parents.get(r.parent_url or "")) for r in latest.values() if r.kind == "attachment"]
+    yield from mapper(partial(parse_attachment_one, archive), jobs)
 
 
 Origins = dict[str, set[str]]  # document id → the URLs of the records it was made from
@@ -125,7 +126,7 @@ def load_documents(archive: Archive, latest: dict[str, Record] | None = None, or
         origins[doc.doc_id].update(a.url for a in doc.attachments if a.url in latest)
     by_id = {d.doc_id: d for d in documents}
     page_origins = {url: doc.doc_id for doc in documents for url in doc.source_urls}
-    for url, doc_id in _collect(iter_attachments(archive, latest, documents), by_id, failures, origins):
+    for url, doc_id in _collect(iter_attachments(archive, latest, documents, mapper), by_id, failures, origins):
         parent = page_origins.get(latest[url].parent_url or "")  # parsed with its notice: depends on it too
         if parent is not None and parent != doc_id:
             origins[doc_id].update(origins[parent])
