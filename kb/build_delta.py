@@ -116,6 +116,13 @@ class Plan:
     subset: dict[str, Record]  # the records to parse again, in manifest order
     old_ids: set[str]  # documents of the old database those records made
     digests: dict[str, str]  # url → record_digest, every URL of the archive now
+    latest: dict[str, Record]
+
+    def widened(self, urls: set[str]) -> Plan:
+        """The plan with these URLs (and what depends on them) parsed again too."""
+        closed, old_ids = close_over(set(self.subset) | urls, self.index, self.latest)
+        subset = {url: r for url, r in self.latest.items() if url in closed}
+        return dataclasses.replace(self, subset=subset, old_ids=self.old_ids | old_ids)
 
 
 def changed_urls(index: BuildIndex, digests: dict[str, str]) -> set[str]:
@@ -167,7 +174,7 @@ def plan(db_path: Path, state: Path, version: str, latest: dict[str, Record]) ->
         return None
     urls, old_ids = close_over(changed, index, latest)
     subset = {url: r for url, r in latest.items() if url in urls}
-    return Plan(index=index, subset=subset, old_ids=old_ids, digests=digests)
+    return Plan(index=index, subset=subset, old_ids=old_ids, digests=digests, latest=latest)
 
 
 # -- applying a plan ------------------------------------------------------------------------------
@@ -179,8 +186,16 @@ def apply(plan_: Plan, archive: Archive, db_path: Path, state: Path, version: st
     from kb.build import _fsync, collect_facts, validate
     from kb.facts_cache import CACHE_NAME, FactsCache
 
-    origins: dict[str, set[str]] = {}
-    documents, failures = load_documents(archive, latest=plan_.subset, origins=origins)
+    while True:
+        origins: dict[str, set[str]] = {}
+        documents, failures = load_documents(archive, latest=plan_.subset, origins=origins)
+        # A changed record that parses into a document the old file has from other records (the same
+        # notice at a second URL): those records are merged with it, so they are parsed again too.
+        missing = {url for doc in documents for url in plan_.index.origins.get(doc.doc_id, ())
+                   if url not in plan_.subset and url in plan_.latest}
+        if not missing:
+            break
+        plan_ = plan_.widened(missing)
     kept_failures = [ParseFailure(*f) for f in plan_.index.failures if f[0] not in plan_.subset]
     summary.failures = kept_failures + failures
     tmp = db_path.with_name(db_path.name + ".new")

@@ -171,3 +171,21 @@ def test_a_failed_incremental_build_leaves_the_served_file_untouched(tmp_path: P
     monkeypatch.undo()
     assert run(root).incremental  # the index still describes the served file
     assert content(root / "mofcom.db") == content(full_twin(root, tmp_path))
+
+
+def test_a_notice_republished_at_a_second_url_is_merged_as_in_a_full_build(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    sample_archive(root / "archive")
+    run(root)
+    record = json.loads(KB_SAMPLES.read_text(encoding="utf-8").splitlines()[1])  # 2025 No. 18
+    record["source_url"] = record["source_url"].replace(".html", "-copy.html")
+    record["text"] += "\n（转载）"  # the fuller text: the merged document keeps it, and both URLs
+    copy = tmp_path / "copy.jsonl"
+    copy.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    import_snapshot(copy, Archive(root / "archive"))
+    summary = run(root)
+    assert summary.incremental
+    urls = sqlite3.connect(root / "mofcom.db").execute("SELECT source_urls FROM documents WHERE id = ?",
+                                                       (N(18),)).fetchone()[0]
+    assert len(json.loads(urls)) == 2
+    assert content(root / "mofcom.db") == content(full_twin(root, tmp_path))
