@@ -39,7 +39,7 @@ def raw_requests(base: str, log: list[Any]) -> float:
     parts = urlsplit(base)
     started = time.perf_counter()
     for entry in log:
-        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
         path = quote(entry.path, safe="/?&=%:;,+@")
         if entry.method == "POST":
             body = urlencode(entry.form)

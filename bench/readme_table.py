@@ -44,24 +44,29 @@ def _sizes(scale: dict[str, Any]) -> list[int]:
     return [v["notices"] for k, v in scale.items() if k.startswith("n") and k[1:].isdigit()]
 
 
+def level_name(level: str) -> str:
+    """c8 → "8 clients", c1_uncached → "1 client, no cache"."""
+    count, _, rest = level[1:].partition("_")
+    return f"{count} client{'s' if count != '1' else ''}" + (", no cache" if rest else "")
+
+
 def serve_table(load: dict[str, Any]) -> str:
     levels = load["levels"]
     names = list(next(iter(levels.values()))["endpoints"])
-    heads = [f"{lv[1:]} client{'s' if lv != 'c1' else ''}" for lv in levels]
-    rows = ["| endpoint | " + " | ".join(f"{h} p50 / p95 / p99 ms" for h in heads) + " | p99 / select 1 (most clients) |",
-            "|---|" + "---:|" * (len(heads) + 1)]
-    last = list(levels)[-1]
+    rows = ["| endpoint | " + " | ".join(f"{level_name(lv)}: p50 / p99 ms (p99 ÷ select 1)" for lv in levels) + " |",
+            "|---|" + "---:|" * len(levels)]
     for name in names:
         cells = []
         for lv in levels:
             e = levels[lv]["endpoints"][name]
-            cells.append(f"{e['p50_ms']} / {e['p95_ms']} / {e['p99_ms']}" + (f" ({e['errors']} errors)" if e["errors"]
-                                                                             else ""))
-        rows.append(f"| {name} | " + " | ".join(cells) + f" | {levels[last]['endpoints'][name]['p99_vs_select_1']} |")
+            errors = f", {e['errors']} errors" if e["errors"] else ""
+            cells.append(f"{e['p50_ms']} / {e['p99_ms']} (×{e['p99_vs_select_1']}{errors})")
+        rows.append(f"| {name} | " + " | ".join(cells) + " |")
     rows.append("")
-    rows.append("; ".join(f"{lv[1:]} client(s): {d['requests_per_s']} req/s, {d['errors']} errors, load "
+    rows.append("; ".join(f"{level_name(lv)}: {d['requests_per_s']} req/s, {d['errors']} errors, load "
                           f"{d['load_1min'][0]}–{d['load_1min'][1]}, target {'met' if d['meets_target'] else 'not met'}"
-                          for lv, d in levels.items()) + f" (database {load['db_mb']} MB).")
+                          for lv, d in levels.items()) + f" (database {load['db_mb']} MB"
+                + (f", {load['notices']} generated notices)." if load.get("notices") else ")."))
     return "\n".join(rows)
 
 

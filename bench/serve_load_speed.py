@@ -2,7 +2,8 @@
 
 A real `datasette` process (`mofcom-kb serve`'s command) over a built database; the load comes from a
 second process (threads, each with its own keep-alive connection; `http.client`, the lightest Python
-client), every client looping over a mixed list of requests for a fixed time. Each endpoint's URLs are
+client), every client looping over a mixed list of requests for a fixed time: once with the response
+cache as served (levels c1, c8), once with it off (c1_uncached, c8_uncached). Each endpoint's URLs are
 drawn from a pool of real values of the database (documents, dates, codes, entities, search terms), so
 the figures are not one URL served again and again. Reported per endpoint: requests, errors (any status
 but 200), p50/p95/p99 in ms, and p99 as a ratio of the `select 1` query's p99 in the same run (the
@@ -16,6 +17,7 @@ each level.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -26,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -93,7 +96,7 @@ def percentile(sorted_ms: list[float], p: float) -> float:
 
 def client_loop(base: str, schedule: list[tuple[str, str]], stop_at: float, out: list[tuple[str, float, int]]) -> None:
     parts = urlsplit(base)
-    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
     i = 0
     while time.perf_counter() < stop_at:
         name, url = schedule[i % len(schedule)]
@@ -107,7 +110,7 @@ def client_loop(base: str, schedule: list[tuple[str, str]], stop_at: float, out:
         except (OSError, http.client.HTTPException):
             status = 0
             conn.close()
-            conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+            conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
         out.append((name, (time.perf_counter() - started) * 1000, status))
     conn.close()
 
@@ -159,6 +162,23 @@ def load_in_child(base: str, pools: dict[str, list[str]], clients: int, seconds:
     return dict(json.loads(out))
 
 
+CACHE_ENV = "MOFCOM_KB_RESPONSE_CACHE"
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str) -> Iterator[None]:
+    """$name=value for the servers started inside (the datasette child inherits the environment)."""
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
 def build_generated(root: Path, n: int) -> Path:
     from bench.corpus import archive_into, write
     from kb.build import build
@@ -182,12 +202,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | int:
         print(json.dumps(run_load(spec["base"], spec["pools"], spec["clients"], spec["seconds"]), ensure_ascii=False))
         return 0
     levels = args.clients or [1, 8]
+    levels_out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="mofcom-kb-serve-") as tmp:
         db = args.db or build_generated(Path(tmp), args.n)
         pools = url_pools(db)
-        with running_datasette(db, Path(tmp) / "datasette.log") as base:
-            load_in_child(base, pools, 2, 3.0)  # warm-up: connections, page cache, first compiles
-            levels_out = {f"c{c}": load_in_child(base, pools, c, args.seconds) for c in levels}
+        # With the response cache (as served), then without it: every request then does its SQL and
+        # rendering, the cost of a URL nobody asked for in the last five minutes.
+        for suffix, cache in (("", "1"), ("_uncached", "0")):
+            with _env(CACHE_ENV, cache), running_datasette(db, Path(tmp) / f"datasette{suffix}.log") as base:
+                load_in_child(base, pools, 2, 3.0)  # warm-up: connections, page cache, first compiles
+                levels_out.update({f"c{c}{suffix}": load_in_child(base, pools, c, args.seconds) for c in levels})
         size = db.stat().st_size
     return {"db_mb": round(size / 2**20, 1), "notices": None if args.db else args.n, "levels": levels_out,
             "target": {"p99_ms": TARGET_P99_MS, "p99_vs_select_1": TARGET_RATIO}}

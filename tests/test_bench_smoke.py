@@ -51,6 +51,7 @@ def test_readme_tables_render_between_the_markers() -> None:
     endpoint = {"requests": 5, "errors": 0, "p50_ms": 1.0, "p95_ms": 2.0, "p99_ms": 3.0, "p99_vs_select_1": 1.0}
     load = {"db_mb": 3.0, "levels": {"c1": {"endpoints": {"select_1": endpoint}, "requests_per_s": 9.0, "errors": 0,
                                             "load_1min": [1.0, 1.1], "meets_target": True}}}
-    assert "| select_1 | 1.0 / 2.0 / 3.0 | 1.0 |" in readme_table.serve_table(load)
+    assert "| select_1 | 1.0 / 3.0 (×1.0) |" in readme_table.serve_table(load)
+    assert readme_table.level_name("c8_uncached") == "8 clients, no cache"
     page = readme_table.render(f"a\n{readme_table.START}\nold\n{readme_table.END}\nb", "new")
     assert page == f"a\n{readme_table.START}\nnew\n{readme_table.END}\nb"
