@@ -71,7 +71,8 @@ class BuildIndex:
     failures: list[list[str]]  # [url, sha256, reason] of the records that failed to parse or extract
 
     def to_json(self) -> dict[str, Any]:
-        return {"index_version": INDEX_VERSION, **dataclasses.asdict(self)}
+        # Shallow: the fields are plain JSON values already (asdict would deep-copy ten thousand entries).
+        return {"index_version": INDEX_VERSION, **{f.name: getattr(self, f.name) for f in dataclasses.fields(self)}}
 
 
 def code_digest() -> str:
@@ -238,13 +239,13 @@ def apply(plan_: Plan, archive: Archive, db_path: Path, state: Path, version: st
     finally:
         cache.close()
         tmp.unlink(missing_ok=True)
-    all_origins = {k: set(v) for k, v in plan_.index.origins.items() if k not in plan_.old_ids}
-    all_origins.update({k: v for k, v in origins.items() if k not in summary.failed_ids})
+    all_origins = {k: v for k, v in plan_.index.origins.items() if k not in plan_.old_ids}
+    all_origins.update({k: sorted(v) for k, v in origins.items() if k not in summary.failed_ids})
     extract_failures = [f for f in summary.failures if f not in kept_failures and f not in failures]
     index = dataclasses.replace(
         plan_.index, fingerprint=inputs,
         records=plan_.digests,
-        origins={k: sorted(v) for k, v in sorted(all_origins.items())},
+        origins=dict(sorted(all_origins.items())),
         failures=[[f.url, f.sha256, f.reason] for f in (*kept_failures, *failures, *extract_failures)])
     save_index(state, index)
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
