@@ -31,6 +31,12 @@ def table(scale: dict[str, Any]) -> str:
         full, inc = r["full_build"], r[NEW]
         rows.append(f"| {r['notices']} | {r['characters']} | {full['s']} ({full['peak_rss_mb']}, {_load(full)}) "
                     f"| {inc['s']} ({_load(inc)}) | {r['noop']['s']} | {r['db_mb']} | {r['ratio_to_bare_tokenizer']} |")
+    largest = max((v for k, v in scale.items() if k.startswith("n") and k[1:].isdigit()), key=lambda v: v["notices"],
+                  default=None)
+    if largest is not None:
+        rows.append("")
+        rows.append(f"Targets at {largest['notices']} notices: " + "; ".join(
+            f"{label} {value}{unit} ({'met' if ok else 'not met'})" for label, value, unit, ok in targets(largest)) + ".")
     growth = scale.get("growth")
     if growth:
         rows.append("")
@@ -38,6 +44,15 @@ def table(scale: dict[str, Any]) -> str:
                     f"full build ×{growth['full_build']}, after 10 new ×{growth[NEW]}, no-op ×{growth['noop']}, "
                     f"peak memory ×{growth.get('peak_rss', '–')}, database ×{growth.get('db', '–')}.")
     return "\n".join(rows)
+
+
+def targets(r: dict[str, Any]) -> list[tuple[str, Any, str, bool]]:
+    """Issue 16's acceptance bars, against one size's figures."""
+    full, inc, noop = r["full_build"], r[NEW], r["noop"]
+    return [("full build < 120 s:", full["s"], " s", full["s"] < 120), ("after 10 new < 5 s:", inc["s"], " s", inc["s"] < 5),
+            ("no-op < 1 s:", noop["s"], " s", noop["s"] < 1),
+            ("peak memory < 1 GB:", full["peak_rss_mb"], " MB", full["peak_rss_mb"] < 1024),
+            ("end to end ≥ 0.25 of the bare tokenizer:", r["ratio_to_bare_tokenizer"], "", r["ratio_to_bare_tokenizer"] >= 0.25)]
 
 
 def _sizes(scale: dict[str, Any]) -> list[int]:
