@@ -51,8 +51,10 @@ pytest: setup system-deps-test
 
 test: setup system-deps-test lint typecheck pytest
 
+# Every bench/*_speed.py (bench/results/*.json), then the README's performance tables from them.
 bench: setup
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.readme
 
 # Rewrite the README's generated tables (eval scores, bench results); tests/test_readme_generated.py checks them.
 readme: setup

@@ -10,8 +10,10 @@ with, replace or outnumber a real text. Only an archive of samples alone builds 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from ingest.archive import Archive, Record
 from ingest.attachments import parse_attachment
@@ -51,14 +53,22 @@ def _real_version(archive: Archive, record: Record) -> Document | None:
     return None
 
 
-def iter_parsed(archive: Archive, latest: dict[str, Record]) -> Iterator[Document | ParseFailure]:
-    for record in latest.values():
-        if record.kind not in PARSED_KINDS:
-            continue
-        parsed = _parse(archive, record)
-        if isinstance(parsed, Document) and parsed.is_sample:
-            parsed = _real_version(archive, record) or parsed  # a sample never shadows a real text at its URL
-        yield parsed
+# map(function, items) → results in order; the build passes one that runs over both cores.
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
+
+
+def parse_one(archive: Archive, record: Record) -> tuple[str, Document | ParseFailure]:
+    parsed = _parse(archive, record)
+    if isinstance(parsed, Document) and parsed.is_sample:
+        parsed = _real_version(archive, record) or parsed  # a sample never shadows a real text at its URL
+    return record.url, parsed
+
+
+def iter_parsed(archive: Archive, latest: dict[str, Record],
+                mapper: Mapper = map) -> Iterator[tuple[str, Document | ParseFailure]]:
+    """(record url, its Document or failure) for every parsed record, in manifest order."""
+    records = [r for r in latest.values() if r.kind in PARSED_KINDS]
+    yield from mapper(partial(parse_one, archive), records)
 
 
 def merge(first: Document, second: Document) -> Document:
@@ -89,31 +99,44 @@ def with_archived_attachments(doc: Document, latest: dict[str, Record]) -> Docum
     return dataclasses.replace(doc, attachments=attachments)
 
 
-def iter_attachments(
-    archive: Archive, latest: dict[str, Record], documents: list[Document], left_out: frozenset[str] = frozenset()
-) -> Iterator[Document | ParseFailure]:
+def parse_attachment_one(archive: Archive, job: tuple[Record, Document | None]) -> tuple[str, Document | ParseFailure]:
+    record, parent = job
+    try:
+        return record.url, within_budget(record.url, "parsing",
+                                         lambda: parse_attachment(archive.get_bytes(record.sha256), record, parent))
+    except Exception as exc:  # one bad file never stops the batch
+        return record.url, ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+
+
+def iter_attachments(archive: Archive, latest: dict[str, Record], documents: list[Document],
+                     left_out: frozenset[str] = frozenset(),
+                     mapper: Mapper = map) -> Iterator[tuple[str, Document | ParseFailure]]:
     """Each archived attachment as its own Document, named after the notice it hangs from; none of
     those hanging from a page in `left_out` (the URLs of samples left out)."""
     parents = {url: doc for doc in documents for url in doc.source_urls}
-    for record in latest.values():
-        if record.kind != "attachment" or (record.parent_url or "") in left_out:
-            continue
-        parent = parents.get(record.parent_url or "")
-        try:
-            yield within_budget(record.url, "parsing",
-                                lambda r=record, p=parent: parse_attachment(archive.get_bytes(r.sha256), r, p))  # type: ignore[misc]
-        except Exception as exc:  # one bad file never stops the batch
-            yield ParseFailure(record.url, record.sha256, f"{type(exc).__name__}: {exc}")
+    jobs = [(r, parents.get(r.parent_url or "")) for r in latest.values()
+            if r.kind == "attachment" and (r.parent_url or "") not in left_out]
+    yield from mapper(partial(parse_attachment_one, archive), jobs)
 
 
-def _collect(items: Iterator[Document | ParseFailure], by_id: dict[str, Document], failures: list[ParseFailure]) -> None:
-    for item in items:
+Origins = dict[str, set[str]]  # document id → the URLs of the records it was made from
+
+
+def _collect(items: Iterable[tuple[str, Document | ParseFailure]], by_id: dict[str, Document],
+             failures: list[ParseFailure], origins: Origins) -> list[tuple[str, str]]:
+    """Merge the items into by_id; the (record url, document id) of each document collected."""
+    collected = []
+    for url, item in items:
         if isinstance(item, ParseFailure):
             failures.append(item)
-        elif item.doc_id in by_id:
+            continue
+        origins.setdefault(item.doc_id, set()).add(url)
+        collected.append((url, item.doc_id))
+        if item.doc_id in by_id:
             by_id[item.doc_id] = merge(by_id[item.doc_id], item)
         else:
             by_id[item.doc_id] = item
+    return collected
 
 
 @dataclass
@@ -132,22 +155,37 @@ def select_material(parsed: list[Document]) -> tuple[list[Document], list[Docume
     return [d for d in parsed if not d.is_sample], [d for d in parsed if d.is_sample]
 
 
-def load_material(archive: Archive) -> Material:
+def load_material(archive: Archive, latest: dict[str, Record] | None = None, origins: Origins | None = None,
+                  mapper: Mapper = map) -> Material:
+    """Every document of `latest` (default: the archive's newest record per URL), samples left out when
+    any is real material. `origins`, when given, is filled with each document's record URLs (an
+    attachment's: its own and its notice's), so an incremental build knows which documents a changed
+    record touches. `mapper` parses the records (the build's runs over both cores); merging stays in
+    order, so the result is the same."""
     failures: list[ParseFailure] = []
-    latest = archive.latest()
-    parsed: list[Document] = []
-    for item in iter_parsed(archive, latest):
+    latest = archive.latest() if latest is None else latest
+    origins = {} if origins is None else origins
+    parsed: list[tuple[str, Document]] = []
+    for url, item in iter_parsed(archive, latest, mapper):
         if isinstance(item, ParseFailure):
             failures.append(item)
         else:
-            parsed.append(item)
-    kept, dropped = select_material(parsed)
+            parsed.append((url, item))
+    kept, dropped = select_material([doc for _url, doc in parsed])
+    kept_ids = {id(doc) for doc in kept}
     by_id: dict[str, Document] = {}
-    _collect(iter(kept), by_id, failures)
+    _collect(((url, doc) for url, doc in parsed if id(doc) in kept_ids), by_id, failures, origins)
     documents = [with_archived_attachments(d, latest) for d in by_id.values()]
+    for doc in documents:  # a notice also depends on the archived attachments it names
+        origins[doc.doc_id].update(a.url for a in doc.attachments if a.url in latest)
     by_id = {d.doc_id: d for d in documents}
     left_out = frozenset(url for d in dropped for url in d.source_urls)
-    _collect(iter_attachments(archive, latest, documents, left_out), by_id, failures)
+    page_origins = {url: doc.doc_id for doc in documents for url in doc.source_urls}
+    for url, doc_id in _collect(iter_attachments(archive, latest, documents, left_out, mapper), by_id, failures,
+                                origins):
+        parent = page_origins.get(latest[url].parent_url or "")  # parsed with its notice: depends on it too
+        if parent is not None and parent != doc_id:
+            origins[doc_id].update(origins[parent])
     # Again over everything: an attachment whose page is unknown is real material or a sample by itself.
     final, dropped_late = select_material(list(by_id.values()))
     return Material(sorted(final, key=lambda d: d.doc_id), failures,
@@ -155,6 +193,7 @@ def load_material(archive: Archive) -> Material:
                            for d in dropped + dropped_late))
 
 
-def load_documents(archive: Archive) -> tuple[list[Document], list[ParseFailure]]:
-    material = load_material(archive)
+def load_documents(archive: Archive, latest: dict[str, Record] | None = None, origins: Origins | None = None,
+                   mapper: Mapper = map) -> tuple[list[Document], list[ParseFailure]]:
+    material = load_material(archive, latest, origins, mapper)
     return material.documents, material.failures

@@ -23,18 +23,18 @@ import os
 import sqlite3
 import time
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ingest.archive import Archive
 from ingest.document import Document
-from kb import editions, fingerprint, list_membership, search, status, table_search
+from kb import build_delta, fingerprint, search, table_search
 from kb.errors import KbError
 from kb.facts import Facts
-from kb.facts_cache import CACHE_NAME, FactsCache, cache_key
-from kb.schema import create, dependency_order, load_schema
+from kb.facts_cache import CACHE_NAME, FactsCache, cache_key, facts_json
+from kb.schema import create, load_schema
 
 if typing.TYPE_CHECKING:
     from ingest.archive_documents import ParseFailure
@@ -67,6 +67,7 @@ class BuildSummary:
     samples_left_out: list[str] = field(default_factory=list)  # samples dropped: the archive holds real material
     seconds: float = 0.0
     unchanged: bool = False  # nothing new: the existing database was kept as is
+    incremental: bool = False  # the old database plus the changed documents (kb/build_delta.py)
 
 
 def default_extractor() -> Extractor:
@@ -76,84 +77,102 @@ def default_extractor() -> Extractor:
     return extract
 
 
-def collect_facts(documents: list[Document], cache: FactsCache, version: str,
-                  extractor: Callable[[], Extractor], summary: BuildSummary, reuse: bool = True) -> list[Facts]:
-    """Facts for every document: from the cache when its key matches (and `reuse`), else extracted
-    (over both cores, kb/extract_pool.py) and cached as results stream in, committed per batch, so a
-    killed build keeps what it did."""
-    from ingest.archive_documents import ParseFailure
-    from kb.document_guard import ExtractFailure, Guarded
-    from kb.extract_pool import extract_all
+class _Encoding:
+    """Extraction in a worker, returning the facts with their cache text (encoded there, in parallel)."""
+
+    def __init__(self, run: Callable[[Document], Any]) -> None:
+        self.run = run
+
+    def __call__(self, doc: Document) -> tuple[Any, str | None]:
+        from kb.document_guard import ExtractFailure
+
+        facts = self.run(doc)
+        return facts, None if isinstance(facts, ExtractFailure) else facts_json(facts)
+
+
+def stream_facts(documents: list[Document], cache: FactsCache, version: str, extractor: Callable[[], Extractor],
+                 summary: BuildSummary, reuse: bool = True) -> Iterator[tuple[Document, Facts]]:
+    """(document, facts) in document order: from the cache when its key matches (and `reuse`), else
+    extracted over both cores (kb/extract_pool.py) and cached as results stream in, committed per
+    batch, so a killed build keeps what it did. A document whose extraction fails is recorded in
+    `summary` and skipped."""
+    from kb.document_guard import Guarded
+    from kb.extract_pool import parallel_map
 
     keys = [cache_key(doc, version) for doc in documents]
-    out: list[Facts | None] = [cache.get(doc.doc_id, key) if reuse else None for doc, key in zip(documents, keys,
-                                                                                                  strict=True)]
-    misses = [i for i, facts in enumerate(out) if facts is None]
+    stored = cache.keys() if reuse else {}
+    hit = [stored.get(doc.doc_id) == key for doc, key in zip(documents, keys, strict=True)]
+    misses = [doc for doc, h in zip(documents, hit, strict=True) if not h]
     summary.cached = len(documents) - len(misses)
+    results: Iterator[tuple[Any, str | None]] = iter(())
     if misses:
-        run = Guarded(extractor())  # load the pipeline only when something needs NLP
-        batch: list[tuple[str, str, Facts]] = []
-        for i, facts in zip(misses, extract_all([documents[i] for i in misses], run), strict=True):
-            if isinstance(facts, ExtractFailure):  # recorded; the document is left out of this build
-                summary.failures.append(ParseFailure(facts.url, facts.sha256, facts.reason))
-                summary.failed_ids.add(facts.doc_id)
-                continue
-            out[i] = facts
+        results = iter(parallel_map(_Encoding(Guarded(extractor())), misses))  # the pipeline loads only if needed
+    try:
+        yield from _merge_facts(documents, keys, hit, results, cache, extractor, summary)
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # the pool's generator ends here, its workers with it, before the next pool is forked
+
+
+def _merge_facts(documents: list[Document], keys: list[str], hit: list[bool], results: Iterator[tuple[Any, str | None]],
+                 cache: FactsCache, extractor: Callable[[], Extractor],
+                 summary: BuildSummary) -> Iterator[tuple[Document, Facts]]:
+    from ingest.archive_documents import ParseFailure
+    from kb.document_guard import ExtractFailure, Guarded
+
+    batch: list[tuple[str, str, str]] = []
+    for doc, key, h in zip(documents, keys, hit, strict=True):
+        facts = cache.get(doc.doc_id, key) if h else None
+        encoded = None
+        if facts is None and h:  # an entry of an older shape: extract it here
+            summary.cached -= 1
+            facts, encoded = _Encoding(Guarded(extractor()))(doc)
+        elif facts is None:
+            facts, encoded = next(results)
+        if isinstance(facts, ExtractFailure):  # recorded; the document is left out of this build
+            summary.failures.append(ParseFailure(facts.url, facts.sha256, facts.reason))
+            summary.failed_ids.add(facts.doc_id)
+            continue
+        if encoded is not None:
             summary.extracted += 1
-            batch.append((documents[i].doc_id, keys[i], facts))
+            batch.append((doc.doc_id, key, encoded))
             if len(batch) >= CACHE_BATCH:
-                cache.put_many(batch)
+                cache.put_encoded(batch)
                 batch = []
-        cache.put_many(batch)
-    return [f for f in out if f is not None]
+        yield doc, facts
+    cache.put_encoded(batch)
 
 
-def table_rows(documents: list[Document], facts: list[Facts]) -> dict[str, list[dict[str, Any]]]:
-    """All rows of all tables, sorted and numbered (pure)."""
-    from kb import load
-
-    merged = load.merge_rows(load.fact_rows(d, f) for d, f in zip(documents, facts, strict=True))
-    tables: dict[str, list[dict[str, Any]]] = {}
-    spans: dict[str, dict[str, Any]] = {s["id"]: s for s in merged.pop("spans", [])}
-    tables["spans"] = [spans[k] for k in sorted(spans)]
-    for name, rows in merged.items():
-        tables[name] = load.number_rows(rows)
-    relations = tables.setdefault("document_relations", [])
-    doc_rows = [load.document_row(d, f) for d, f in zip(documents, facts, strict=True)]
-    doc_rows = editions.link_datasets(documents, doc_rows)  # a dataset file hangs from the notice it names
-    tables["documents"] = load.add_reference_documents(doc_rows, relations)
-    catalogues = editions.edition_tables(documents, tables["documents"], set(spans))
-    cited = {s["id"]: s for s in (*catalogues.pop("spans"), *tables["spans"])}  # the facts' own rows win
-    tables["spans"] = [cited[k] for k in sorted(cited)]
-    tables.update(catalogues)
-    tables["document_status_periods"] = status.period_rows(tables)
-    tables["list_membership_periods"] = list_membership.membership_rows(tables)
-    tables["search_index"] = search.index_entries(tables)
-    return tables
+def collect_facts(documents: list[Document], cache: FactsCache, version: str,
+                  extractor: Callable[[], Extractor], summary: BuildSummary, reuse: bool = True) -> list[Facts]:
+    """The facts of every document that did not fail (stream_facts, as a list)."""
+    return [facts for _doc, facts in stream_facts(documents, cache, version, extractor, summary, reuse)]
 
 
-def write(conn: sqlite3.Connection, tables: dict[str, list[dict[str, Any]]], info: dict[str, str]) -> None:
-    """Insert every table's rows, parents before children, in one transaction (sqlite-utils for the
-    plain tables; the FTS index by rowid)."""
-    import sqlite_utils
+def write(conn: sqlite3.Connection, pairs: Iterable[tuple[Document, Facts]], info: dict[str, str],
+          catalogues: Sequence[Document] = ()) -> dict[str, int]:
+    """Every table of an empty database from (document, facts) pairs in document order, streamed:
+    rows go in by batches as each document's facts arrive, then the derived tables (references,
+    status periods, search indexes) are computed over the file. Returns the rows each table must hold."""
+    from kb import derived
+    from kb.extract_pool import parallel_map
 
-    schema = load_schema()
-    db = sqlite_utils.Database(conn)
-    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA foreign_keys = OFF")  # rows cite documents written later; checked in validate()
     conn.execute("BEGIN")
-    for table in dependency_order(schema):
-        rows = tables.get(table.name, [])
-        if table.name == "search_index":
-            search.fill_index(conn, rows)
-        elif table.name == "build_info":
-            rows = [{"key": k, "value": v} for k, v in sorted(info.items())]
-        if rows and table.name != "search_index":
-            columns = list(table.columns)
-            db.table(table.name).insert_all(({c: row.get(c) for c in columns} for row in rows), batch_size=500)
+    writer = derived.TableWriter(conn)
+    for _doc_id in derived.add_documents(writer, pairs):
+        pass
+    derived.resolve_references(writer, index_fts=False)
+    derived.add_search_entries(writer, None)
+    derived.add_editions(writer, catalogues)  # before status: a dataset file hangs from its notice
+    derived.recompute_status(writer)
+    writer.insert("build_info", [{"key": k, "value": v} for k, v in sorted(info.items())])
+    writer.flush()
     conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
-    table_search.build(conn)  # <table>_fts for Datasette's ?_search= and sqlite-utils search
-    if conn.in_transaction:
-        conn.execute("COMMIT")
+    table_search.build(conn, mapper=parallel_map)  # <table>_fts for Datasette's ?_search= and sqlite-utils search
+    conn.execute("COMMIT")
+    return dict(writer.expected)
 
 
 def validate(path: Path, expected: dict[str, int]) -> None:
@@ -218,7 +237,21 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
     from ingest.archive_documents import load_material
 
     archive = Archive(archive_root)
-    material = load_material(archive)
+    latest = archive.latest()
+    # The pipeline loads only on a cache miss: a rebuild of unchanged documents imports no NLP.
+    get = (lambda: extractor) if extractor is not None else default_extractor
+    if not full and (plan := build_delta.plan(db_path, state, version, latest)) is not None:
+        try:
+            summary = build_delta.apply(plan, archive, db_path, state, version, inputs, get, BuildSummary())
+        except build_delta.FullBuildNeeded:
+            pass  # a catalogue, its notice or a sample changed: editions and material are decided over everything
+        else:
+            summary.seconds = time.perf_counter() - started
+            return summary
+    from kb.extract_pool import parallel_map
+
+    origins: dict[str, set[str]] = {}
+    material = load_material(archive, latest=latest, origins=origins, mapper=parallel_map)
     documents = material.documents
     # A record that failed because its object is missing or corrupt (get_bytes checks every read).
     if damaged := [f for f in material.failures if not archive.intact(f.sha256)]:
@@ -236,24 +269,21 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         conn.execute("BEGIN")
         create(conn)  # the new file exists from here on; the old one stays untouched until os.replace
         conn.execute("COMMIT")
-        # The pipeline loads only on a cache miss: a rebuild of unchanged documents imports no NLP.
-        get = (lambda: extractor) if extractor is not None else default_extractor
-        facts = collect_facts(documents, cache, version, get, summary, reuse=not full)
-        documents = [d for d in documents if d.doc_id not in summary.failed_ids]
-        if not documents:  # a broken pipeline, not bad input: say what failed rather than "no documents"
+        samples_only = all(d.is_sample for d in documents)  # material is all real or all samples
+        info = {"schema_version": str(load_schema().version), "pipeline_version": version,
+                "inputs_fingerprint": inputs, "material": "samples only" if samples_only else "real",
+                "samples_left_out": str(len(summary.samples_left_out))}
+        pairs = stream_facts(documents, cache, version, get, summary, reuse=not full)
+        expected = write(conn, pairs, info, [d for d in documents if d.doc_type == "catalogue"])
+        conn.close()
+        if len(summary.failed_ids) == len(documents):  # a broken pipeline, not bad input: say what failed
             first = summary.failures[-1]
             raise KbError(f"every document failed extraction ({len(summary.failed_ids)}); "
                           f"first: {first.url}: {first.reason}")
-        tables = table_rows(documents, facts)
-        summary.samples = sum(1 for d in documents if d.is_sample)
-        info = {"schema_version": str(load_schema().version), "pipeline_version": version,
-                "inputs_fingerprint": inputs, "material": "samples only" if summary.samples else "real",
-                "samples_left_out": str(len(summary.samples_left_out))}
-        write(conn, tables, info)
-        conn.close()
-        expected = {name: len(rows) for name, rows in tables.items()}
+        summary.samples = sum(1 for d in documents if d.is_sample and d.doc_id not in summary.failed_ids)
         validate(tmp, expected)
         _fsync(tmp)
+        build_delta.forget_index(state)  # no index vouches for the file until this build's is written
         os.replace(tmp, db_path)
         _fsync(db_path.parent)  # the rename itself
     except sqlite3.Error as exc:  # SQLITE_FULL (disk full), I/O errors: the old database stays served
@@ -265,11 +295,21 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
         conn.close()
         cache.close()
         tmp.unlink(missing_ok=True)
-    summary.documents = sum(1 for d in tables["documents"] if not d["known_only_by_reference"])
-    summary.reference_only = len(tables["documents"]) - summary.documents
-    summary.rows = {name: len(rows) for name, rows in sorted(tables.items())}
+    kept = {d.doc_id for d in documents if d.doc_id not in summary.failed_ids}
+    build_delta.save_index(state, build_delta.make_index(inputs, version, latest, origins, summary.failures, kept))
+    summary.documents = expected["documents"] - _reference_only(db_path)
+    summary.reference_only = expected["documents"] - summary.documents
+    summary.rows = dict(sorted(expected.items()))
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _reference_only(db_path: Path) -> int:
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM documents WHERE known_only_by_reference = 1").fetchone()[0])
+    finally:
+        conn.close()
 
 
 def _fsync(path: Path) -> None:

@@ -162,7 +162,7 @@ def _build_report(data: DataDir, summary: BuildSummary) -> None:
     click.echo(
         f"{data.db}: {summary.documents} documents (+{summary.reference_only} known by reference), "
         f"{summary.extracted} extracted, {summary.cached} from cache, {len(summary.failures)} failed to parse, "
-        f"{summary.seconds:.1f}s"
+        f"{summary.seconds:.1f}s{' (incremental)' if summary.incremental else ''}"
     )
     for failure in summary.failures:
         click.echo(f"  failed: {failure.url}: {failure.reason}", err=True)

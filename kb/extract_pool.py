@@ -1,10 +1,10 @@
-"""Extraction of many documents over both cores: a fork pool of workers, results streamed back in order.
+"""Work on many documents over both cores: a fork pool of workers, results streamed back in order.
 
-The parent builds the extractor once (spaCy pipeline, clause model) and forks; the workers inherit it
-(copy-on-write), so nothing about the extractor is pickled and each worker starts at once. Documents go
-out and Facts come back pickled, `CHUNK` at a time, in input order (`imap`), so the caller can cache
-each result as it arrives. Few documents (an incremental build) are extracted in process: a pool costs
-more than it saves below `MIN_PARALLEL`.
+The parent builds the function once (for extraction: the spaCy pipeline, clause model) and forks; the
+workers inherit it (copy-on-write), so nothing about it is pickled and each worker starts at once.
+Items go out and results come back pickled, `CHUNK` at a time, in input order (`imap`), so the caller
+can use each result as it arrives. Few items (an incremental build) are done in process: a pool costs
+more than it saves below `MIN_PARALLEL`. The build uses it for parsing records and for extraction.
 """
 
 from __future__ import annotations
@@ -19,10 +19,11 @@ from kb.facts import Facts
 
 Extractor = Callable[[Document], Facts]
 T = TypeVar("T")
+U = TypeVar("U")
 
 MIN_PARALLEL = 24
 CHUNK = 4
-_WORKER_EXTRACTOR: Callable[[Document], Any] | None = None  # set in the parent just before the fork
+_WORKER_FUNCTION: Callable[[Any], Any] | None = None  # set in the parent just before the fork
 
 
 def workers() -> int:
@@ -33,22 +34,30 @@ def workers() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
-def _extract(doc: Document) -> Any:
-    assert _WORKER_EXTRACTOR is not None
-    return _WORKER_EXTRACTOR(doc)
+def _call(item: Any) -> Any:
+    assert _WORKER_FUNCTION is not None
+    return _WORKER_FUNCTION(item)
+
+
+def parallel_map(function: Callable[[U], T], items: Sequence[U], processes: int | None = None) -> Iterator[T]:
+    """function(item) for each item, in order, over the pool when there are enough items."""
+    global _WORKER_FUNCTION
+    processes = workers() if processes is None else processes
+    if processes <= 1 or len(items) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(function, items)
+        return
+    if _WORKER_FUNCTION is not None:  # already inside a pool's use (nested): stay in process
+        yield from map(function, items)
+        return
+    _WORKER_FUNCTION = function
+    try:
+        with multiprocessing.get_context("fork").Pool(processes) as pool:
+            yield from pool.imap(_call, items, chunksize=CHUNK)
+    finally:
+        _WORKER_FUNCTION = None
 
 
 def extract_all(documents: Sequence[Document], extractor: Callable[[Document], T],
                 processes: int | None = None) -> Iterator[T]:
     """Facts of each document, in order."""
-    global _WORKER_EXTRACTOR
-    processes = workers() if processes is None else processes
-    if processes <= 1 or len(documents) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(extractor, documents)
-        return
-    _WORKER_EXTRACTOR = extractor
-    try:
-        with multiprocessing.get_context("fork").Pool(processes) as pool:
-            yield from pool.imap(_extract, documents, chunksize=CHUNK)
-    finally:
-        _WORKER_EXTRACTOR = None
+    return parallel_map(extractor, documents, processes)

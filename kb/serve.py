@@ -10,9 +10,11 @@ answers; its log goes to a file, because an unread pipe would fill up and block 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -28,12 +30,45 @@ from kb.paths import DATASETTE_DIR
 STARTUP_SECONDS = 30.0
 
 
+def inspect_file(db_path: Path) -> Path | None:
+    """`datasette inspect`'s data for the immutable file (each table's row count), beside it: Datasette
+    then answers a table's unfiltered count without counting. Rewritten when the file is another build
+    (its fingerprint or size changed); None where it cannot be written (a read-only data dir)."""
+    path = db_path.with_name(db_path.name + ".inspect.json")
+    size = db_path.stat().st_size
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    try:
+        found = conn.execute("SELECT value FROM build_info WHERE key = 'inputs_fingerprint'").fetchone()
+        build_id = f"{found[0] if found else ''}:{size}:{db_path.stat().st_mtime_ns}"
+        with contextlib.suppress(OSError, ValueError, KeyError):
+            if json.loads(path.read_text(encoding="utf-8"))[db_path.stem]["build"] == build_id:
+                return path
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        counts = {t: {"count": conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]} for t in tables}
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+    data = {db_path.stem: {"hash": build_id, "build": build_id, "size": size, "file": db_path.name, "tables": counts}}
+    tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return None
+    return path
+
+
 def datasette_command(db_path: Path, host: str, port: int, immutable: bool = True) -> list[str]:
     if not db_path.exists():
         raise KbError(f"{db_path}: no database yet (run `mofcom-kb build` first)")
     cmd = [sys.executable, "-m", "datasette", "serve", "--host", host, "--port", str(port)]
     # Immutable: Datasette skips change checks and can cache; `build` swaps in a new file, never edits.
     cmd += ["-i", str(db_path)] if immutable else [str(db_path)]
+    counts = inspect_file(db_path) if immutable else None
+    if counts is not None:
+        cmd += ["--inspect-file", str(counts)]
     metadata = DATASETTE_DIR / "metadata.yml"
     if metadata.exists():
         cmd += ["--metadata", str(metadata)]

@@ -16,17 +16,20 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from kb.search import tokens
+from kb.search import runs
 
 CONFIG = Path(__file__).with_name("table_search.yml")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]{3,}")
 TOKENIZE = "unicode61 remove_diacritics 2"
+Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
 
 
 @cache
@@ -42,20 +45,12 @@ def fts_name(table: str) -> str:
 def index_form(text: str | None) -> str:
     """The indexed form: CJK characters and adjacent pairs as tokens, ASCII words whole."""
     out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        out.extend(run)
-        out.extend(a + b for a, b in zip(run, run[1:], strict=False))
-        run.clear()
-
-    for tok in tokens(text):
-        if _CJK.fullmatch(tok):
-            run.append(tok)
+    for run in runs(text):
+        if run[0] >= "\u3400":  # a CJK run: its characters, then its adjacent pairs
+            out.extend(run)
+            out.extend(map(str.__add__, run, run[1:]))
         else:
-            flush()
-            out.append(tok)
-    flush()
+            out.append(run)
     return " ".join(out)
 
 
@@ -76,15 +71,24 @@ def ddl(table: str, columns: list[str]) -> str:
     return f"CREATE VIRTUAL TABLE [{fts_name(table)}] USING fts5({cols}, content=[{table}], tokenize='{TOKENIZE}')"
 
 
-def build(conn: sqlite3.Connection) -> dict[str, int]:
-    """Create and fill every <table>_fts from its table's rows; returns the rows indexed per table."""
-    conn.create_function("kb_index_form", 1, index_form, deterministic=True)
+def row_forms(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """(rowid, column values…) → (rowid, their indexed forms…)."""
+    return (row[0], *(index_form(v) for v in row[1:]))
+
+
+def build(conn: sqlite3.Connection, mapper: Mapper = map, chunk: int = 5000) -> dict[str, int]:
+    """Create and fill every <table>_fts from its table's rows, `chunk` rows at a time (`mapper` computes
+    the indexed forms: the build's runs over both cores); returns the rows indexed per table."""
+    conn.create_function("kb_index_form", 1, index_form, deterministic=True)  # incremental builds use it
     counts: dict[str, int] = {}
     for table, columns in tables().items():
         conn.execute(ddl(table, columns))
-        values = ", ".join(f"kb_index_form([{c}])" for c in columns)
         cols = ", ".join(f"[{c}]" for c in columns)
-        cur = conn.execute(f"INSERT INTO [{fts_name(table)}] (rowid, {cols}) SELECT rowid, {values} FROM [{table}]")
+        insert = f"INSERT INTO [{fts_name(table)}] (rowid, {cols}) VALUES ({', '.join('?' * (len(columns) + 1))})"
+        cursor = conn.execute(f"SELECT rowid, {cols} FROM [{table}] ORDER BY rowid")
+        counts[table] = 0
+        while rows := cursor.fetchmany(chunk):
+            conn.executemany(insert, list(mapper(row_forms, rows)))
+            counts[table] += len(rows)
         conn.execute(f"INSERT INTO [{fts_name(table)}]([{fts_name(table)}]) VALUES ('optimize')")
-        counts[table] = cur.rowcount
     return counts

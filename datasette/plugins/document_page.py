@@ -98,18 +98,30 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
     """
     valid = [m for m in marks if 0 <= m.start < m.end <= len(text)]
     cuts = sorted({0, len(text), *(m.start for m in valid), *(m.end for m in valid)})
+    anchors_at: dict[int, set[str]] = {}
+    for m in valid:
+        anchors_at.setdefault(m.start, set()).add(span_anchor(m.start, m.end))
+    # A sweep over the cuts: the marks covering a piece are those started and not yet ended (linear in
+    # the marks, where a catalogue page has thousands), ties broken by the marks' order as given.
+    pending = sorted(range(len(valid)), key=lambda i: valid[i].start)
+    active: list[int] = []
+    nxt = 0
     out: list[str] = []
     anchored: set[str] = set()
     for a, b in zip(cuts, cuts[1:], strict=False):
         piece = html.escape(text[a:b])
         # An empty anchor where each span starts, so `#span-START-END` (a span_id's link) scrolls to it.
-        for anchor in sorted({span_anchor(m.start, m.end) for m in valid if m.start == a} - anchored):
+        for anchor in sorted(anchors_at.get(a, set()) - anchored):
             anchored.add(anchor)
             out.append(f'<a class="kb-anchor" id="{anchor}"></a>')
-        covering = [m for m in valid if m.start <= a and b <= m.end]
-        if not covering:
+        while nxt < len(pending) and valid[pending[nxt]].start <= a:
+            active.append(pending[nxt])
+            nxt += 1
+        active = [i for i in active if b <= valid[i].end]
+        if not active:
             out.append(piece)
             continue
+        covering = [valid[i] for i in sorted(active)]
         mark = min(covering, key=lambda m: (m.end - m.start, m.kind))
         kinds = " ".join(sorted({f"fact-{m.kind}" for m in covering}))
         inner = piece
@@ -122,12 +134,12 @@ def highlight(text: str, marks: list[Mark]) -> Markup:
     return Markup("".join(out))
 
 
-async def fact_marks(db: Any, doc_id: str) -> list[Mark]:
+def marks_from(rows_by_type: dict[str, list[dict[str, Any]]]) -> list[Mark]:
     marks: list[Mark] = []
     for ft in mark_types():
         assert ft.mark is not None
         kind, link = ft.mark.kind, ft.mark.link
-        for row in await db.execute(mark_sql(ft), {"id": doc_id}):
+        for row in rows_by_type.get(ft.name, []):
             key = row["key"]
             href = LINKS[link](key) if key and link else None
             marks.append(Mark(row["start"], row["end"], kind, row["title"] or key or kind, href))
@@ -136,6 +148,10 @@ async def fact_marks(db: Any, doc_id: str) -> list[Mark]:
 
 async def rows(db: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     return [dict(r) for r in await db.execute(sql, params)]
+
+
+async def fact_marks(db: Any, doc_id: str) -> list[Mark]:
+    return marks_from({ft.name: await rows(db, mark_sql(ft), {"id": doc_id}) for ft in mark_types()})
 
 
 async def has_table(db: Any, name: str) -> bool:
