@@ -20,6 +20,15 @@ from kb.paths import DATASETTE_DIR
 from kb.serve import datasette_command, inspect_file
 
 
+def run_in_own_loop(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: a browser test earlier in the session may leave its event loop
+    running in the main thread, where asyncio.run refuses to start."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def plugin() -> Any:
     spec = importlib.util.spec_from_file_location("response_cache", DATASETTE_DIR / "plugins" / "response_cache.py")
     assert spec and spec.loader
@@ -54,7 +63,7 @@ def get(cache: Any, path: str = "/mofcom/x.json", query: bytes = b"a=1", headers
 
     scope = {"type": "http", "method": "GET", "path": path, "query_string": query,
              "headers": [(b"host", b"kb.test"), *(headers or [])]}
-    asyncio.run(cache(scope, None, send))
+    run_in_own_loop(cache(scope, None, send))
     return sent[0]["status"], dict(sent[0]["headers"]), b"".join(m.get("body", b"") for m in sent[1:])
 
 
@@ -105,7 +114,7 @@ def test_private_failed_or_oversized_answers_are_never_stored(kind: str, db_file
             async def send(message: dict[str, Any], sent: list = sent) -> None:
                 sent.append(message)
 
-            asyncio.run(cache({"type": "http", "method": "POST", "path": "/x", "query_string": b"",
+            run_in_own_loop(cache({"type": "http", "method": "POST", "path": "/x", "query_string": b"",
                                "headers": []}, None, send))
         else:
             get(cache, headers=headers)
