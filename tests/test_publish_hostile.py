@@ -26,7 +26,7 @@ from markupsafe import escape
 
 from kb import search_snippet
 from kb.atom import Entry, atom_feed
-from kb.table_csv import to_csv
+from kb.table_csv import CsvStream, safe_cell, to_csv
 from kb.web_safety import safe_link, script_json
 
 
@@ -209,7 +209,23 @@ def csv_exports(db_path: Path) -> list[str]:
         conn.close()
     ours = ["/-/checks.csv", "/-/changes.csv?since=2000-01-01", "/-/search.csv?q=xss",
             "/-/search.csv?q=" + quote("钐"), "/-/search.csv?q=cmd"]
-    return ours + [f"/mofcom/{t}.csv?_size=max" for t in tables] + ["/mofcom/entities_on_lists.csv"]
+    return (ours + [f"/mofcom/{t}.csv?_size=max" for t in tables]
+            + ["/mofcom/entities_on_lists.csv", "/mofcom/documents.csv?_stream=on&_dl=1",
+               "/mofcom.csv?sql=" + quote("select title, text, source_url from documents")])
+
+
+def test_a_streamed_csv_is_neutralised_whatever_the_chunk_boundaries() -> None:
+    rows = [["title", "text"], *[[p, f"钐{p}\n第二行\"{n}\""] for n, p in enumerate(FORMULA_PAYLOADS + PAYLOADS)]]
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    body = out.getvalue().encode("utf-8")
+    for size in (1, 2, 3, 7, 64, len(body)):
+        stream = CsvStream()
+        chunks = [body[i:i + size] for i in range(0, len(body), size)]
+        result = b"".join(stream.feed(c, final=False) for c in chunks) + stream.feed(b"", final=True)
+        parsed = list(csv.reader(io.StringIO(result.decode("utf-8"), newline="")))
+        assert parsed == [[safe_cell(c) for c in r] for r in rows], size
+        assert not formula_cells(result.decode("utf-8"))
 
 
 def test_every_csv_export_neutralises_formulas(served_hostile_kb: str, hostile_kb: Path) -> None:

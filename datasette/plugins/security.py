@@ -5,6 +5,7 @@ datasette/publishing.yml, read by kb.web_safety):
 - a concurrency cap: arbitrary `?sql=` requests and the search page each take a slot from a small pool;
   a request that cannot get one within `queue_seconds` gets a 503, so one client repeating slow queries
   cannot hold every SQL thread and starve the other readers;
+- Datasette's own .csv exports with every formula cell neutralised (kb/table_csv.py: CSV injection);
 - the `safe_link` filter and a `render_cell` hook: a URL only becomes an href when it is http(s) on an
   allow-listed host (Datasette would otherwise link any http(s) cell value).
 """
@@ -20,6 +21,7 @@ from urllib.parse import parse_qs
 from datasette import hookimpl
 from markupsafe import Markup
 
+from kb.table_csv import CsvStream
 from kb.web_safety import safe_link, settings
 
 # Datasette's own pages with inline scripts (table column menus, the SQL editor).
@@ -42,6 +44,15 @@ def pool(path: str, query_string: bytes) -> str | None:
     return None
 
 
+def datasette_csv(path: str, status: int, headers: list[tuple[bytes, bytes]]) -> bool:
+    """A .csv export of Datasette's own (a table, a canned query, ?sql=): its cells are the database's
+    scraped text, so formulas are neutralised on the way out (ours, under /-/, are written safe)."""
+    if status != 200 or not path.endswith(".csv") or path.startswith("/-/"):
+        return False
+    kind = next((v for k, v in headers if k.lower() == b"content-type"), b"").lower()
+    return kind.startswith((b"text/csv", b"text/plain"))
+
+
 class Guard:
     def __init__(self, app: Any) -> None:
         self.app = app
@@ -62,14 +73,21 @@ class Guard:
             return
         path = scope.get("path", "")
         policy = csp_for(path).encode()
+        csv_stream: list[CsvStream] = []  # set when the response is one of Datasette's .csv exports
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() not in (b"content-security-policy", b"x-content-type-options")]
+                if datasette_csv(path, message.get("status", 200), headers):
+                    csv_stream.append(CsvStream())
+                    headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
                 headers += [(b"content-security-policy", policy), (b"x-content-type-options", b"nosniff"),
                             (b"x-frame-options", b"DENY"), (b"referrer-policy", b"no-referrer")]
                 message = {**message, "headers": headers}
+            elif message["type"] == "http.response.body" and csv_stream:
+                more = bool(message.get("more_body"))
+                message = {**message, "body": csv_stream[0].feed(message.get("body", b""), final=not more)}
             await send(message)
 
         name = pool(path, scope.get("query_string", b""))
