@@ -25,7 +25,8 @@ from kb.table_csv import CsvStream
 from kb.web_safety import safe_link, settings
 
 # Datasette's own pages with inline scripts (table column menus, the SQL editor).
-CUSTOM_PREFIXES = ("/-/search", "/-/document/", "/-/timeline", "/-/code/", "/-/feeds/", "/-/glossary")
+CUSTOM_PREFIXES = ("/-/search", "/-/document/", "/-/timeline", "/-/code/", "/-/feeds/", "/-/glossary", "/-/checks",
+                   "/-/changes", "/-/home.json", "/-/entities.ftm.json")
 
 
 def csp_for(path: str) -> str:
