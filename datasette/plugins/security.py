@@ -5,6 +5,7 @@ datasette/publishing.yml, read by kb.web_safety):
 - a concurrency cap: arbitrary `?sql=` requests and the search page each take a slot from a small pool;
   a request that cannot get one within `queue_seconds` gets a 503, so one client repeating slow queries
   cannot hold every SQL thread and starve the other readers;
+- redirects only to a path on this site (Datasette's trailing-slash redirect echoes `/\\evil.example/`);
 - Datasette's own .csv exports with every formula cell neutralised (kb/table_csv.py: CSV injection);
 - the `safe_link` filter and a `render_cell` hook: a URL only becomes an href when it is http(s) on an
   allow-listed host (Datasette would otherwise link any http(s) cell value).
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -43,6 +45,17 @@ def pool(path: str, query_string: bytes) -> str | None:
     if path.startswith("/-/search"):
         return "search"
     return None
+
+
+# A redirect stays on the site: a path, never `//host` nor `/\\host` (browsers read a backslash as a slash
+# and drop tabs and newlines from URLs). Datasette's trailing-slash redirect echoes the request path.
+SAME_SITE = re.compile(r"/(?![/\\])")
+
+
+def same_site_location(value: bytes) -> bytes:
+    """The Location of a redirect when it is a path on this site, else the home page."""
+    seen = re.sub(r"[\t\n\r]", "", value.decode("latin-1"))
+    return value if SAME_SITE.match(seen) else b"/"
 
 
 def datasette_csv(path: str, status: int, headers: list[tuple[bytes, bytes]]) -> bool:
@@ -80,6 +93,8 @@ class Guard:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() not in (b"content-security-policy", b"x-content-type-options")]
+                if 300 <= message.get("status", 200) < 400:
+                    headers = [(k, same_site_location(v) if k.lower() == b"location" else v) for k, v in headers]
                 if datasette_csv(path, message.get("status", 200), headers):
                     csv_stream.append(CsvStream())
                     headers = [(k, v) for k, v in headers if k.lower() != b"content-length"]
