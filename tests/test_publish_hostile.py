@@ -389,3 +389,29 @@ def test_overlong_parameters_get_a_short_400_json(served_hostile_kb: str, path: 
         error = response.json()["error"]
         assert len(error) < 300, (path, len(error))  # names the parameter, never echoes 6000 characters back
         assert "traceback" not in response.text.lower() and "select " not in response.text.lower()
+
+
+def get_with_host(base: str, path: str, host: str) -> tuple[int, bytes]:
+    address, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(address, int(port), timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        conn.putheader("Host", host)
+        conn.endheaders()
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("host", ["x\"><script>alert('xss-host')</script>", "=cmd|' /C calc'!A0", "a b",
+                                  "evil.example/@x", "x'onmouseover='alert(1)"])
+def test_a_hostile_host_header_never_reaches_the_feeds_or_exports(served_hostile_kb: str, host: str) -> None:
+    for path in ("/-/feeds/changes.atom?since=2000-01-01", "/-/checks.csv", "/-/search.csv?q=xss"):
+        status, body = get_with_host(served_hostile_kb, path, host)
+        assert status == 400, (path, host, status)
+        assert host.encode() not in body and b"Host" in body
+    status, body = get_with_host(served_hostile_kb, "/-/feeds/documents.atom", "kb.example.org:8001")
+    assert status == 200 and b'href="http://kb.example.org:8001/-/document/' in body
+    status, _ = get_with_host(served_hostile_kb, "/-/feeds/documents.atom", "[::1]:8001")
+    assert status == 200

@@ -5,6 +5,7 @@ datasette/publishing.yml, read by kb.web_safety):
 - a concurrency cap: arbitrary `?sql=` requests and the search page each take a slot from a small pool;
   a request that cannot get one within `queue_seconds` gets a 503, so one client repeating slow queries
   cannot hold every SQL thread and starve the other readers;
+- a Host header that is no host name or address refused (400): it is the base of the feeds' links;
 - redirects only to a path on this site (Datasette's trailing-slash redirect echoes `/\\evil.example/`);
 - Datasette's own .csv exports with every formula cell neutralised (kb/table_csv.py: CSV injection);
 - the `safe_link` filter and a `render_cell` hook: a URL only becomes an href when it is http(s) on an
@@ -50,6 +51,12 @@ def pool(path: str, query_string: bytes) -> str | None:
 # A redirect stays on the site: a path, never `//host` nor `/\\host` (browsers read a backslash as a slash
 # and drop tabs and newlines from URLs). Datasette's trailing-slash redirect echoes the request path.
 SAME_SITE = re.compile(r"/(?![/\\])")
+
+
+# The Host header becomes the base of the absolute links in the feeds and CSV exports: only a host name, an
+# IPv4 or a bracketed IPv6 address, with an optional port, is taken (never quotes, spaces, `=` or markup).
+HOST = re.compile(rb"(?:[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(?:\.[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}"
+                  rb"[A-Za-z0-9_])?)*\.?|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
 
 
 def same_site_location(value: bytes) -> bytes:
@@ -106,6 +113,10 @@ class Guard:
                 message = {**message, "body": csv_stream[0].feed(message.get("body", b""), final=not more)}
             await send(message)
 
+        host = next((v for k, v in scope.get("headers", []) if k == b"host"), None)
+        if host is not None and not HOST.fullmatch(host):
+            await refuse(send_with_headers, 400, "bad Host header: not a host name or address (with an optional port)")
+            return
         name = pool(path, scope.get("query_string", b""))
         if name is None:
             await self.app(scope, receive, send_with_headers)
@@ -123,10 +134,14 @@ class Guard:
 
 
 async def busy(send: Any, seconds: float) -> None:
-    body = json.dumps({"ok": False, "error": f"server busy: no query slot free within {seconds:g}s, retry later",
-                       "status": 503}).encode()
-    await send({"type": "http.response.start", "status": 503,
-                "headers": [(b"content-type", b"application/json; charset=utf-8"), (b"retry-after", b"2")]})
+    await refuse(send, 503, f"server busy: no query slot free within {seconds:g}s, retry later",
+                 [(b"retry-after", b"2")])
+
+
+async def refuse(send: Any, status: int, error: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    body = json.dumps({"ok": False, "error": error, "status": status}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json; charset=utf-8"), *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
 
 
