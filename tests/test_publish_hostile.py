@@ -377,6 +377,7 @@ LONG = "9" * 6000
     ("/-/search.json", {"q": "x", "list": LONG}), ("/-/search.json", {"q": LONG}),
     ("/-/timeline.json", {"from": LONG}), ("/-/timeline.json", {"to": LONG}),
     ("/-/document/x.json", {"on": LONG}), ("/mofcom/documents.json", {"_size": "9" * 40}),
+    ("/mofcom/status_on.json", {"date": LONG}), ("/mofcom/new_documents.json", {"since": LONG}),
 ])
 def test_overlong_parameters_get_a_short_400_json(served_hostile_kb: str, path: str,
                                                   params: dict[str, str]) -> None:
@@ -415,3 +416,15 @@ def test_a_hostile_host_header_never_reaches_the_feeds_or_exports(served_hostile
     assert status == 200 and b'href="http://kb.example.org:8001/-/document/' in body
     status, _ = get_with_host(served_hostile_kb, "/-/feeds/documents.atom", "[::1]:8001")
     assert status == 200
+
+
+def test_refusals_of_other_plugins_carry_the_headers_too(served_hostile_kb: str) -> None:
+    """The canned queries' parameter check answers from its own ASGI wrapper: the security wrapper is outside it."""
+    with httpx.Client(base_url=served_hostile_kb, timeout=30) as client:
+        for path in ("/mofcom/status_on.json?date=x", "/mofcom/status_on?date=%3Cscript%3E", "/-/document/nope",
+                     "/-/document/" + "x" * 3000 + ".json"):
+            response = client.get(path)
+            assert 400 <= response.status_code < 500, path
+            assert "object-src 'none'" in response.headers.get("content-security-policy", ""), path
+            assert response.headers.get("x-content-type-options") == "nosniff", path
+            assert "x" * 100 not in response.text, path

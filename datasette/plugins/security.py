@@ -145,7 +145,8 @@ async def refuse(send: Any, status: int, error: str, headers: list[tuple[bytes, 
     await send({"type": "http.response.body", "body": body})
 
 
-@hookimpl
+# Last, so it wraps every other plugin's wrapper: their own responses (the canned queries' 400s) get the headers.
+@hookimpl(trylast=True)
 def asgi_wrapper() -> Any:
     return Guard
 
