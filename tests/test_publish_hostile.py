@@ -21,7 +21,6 @@ from urllib.parse import quote, urlsplit
 import httpx
 import pytest
 from hostile_kb import FORMULA_PAYLOADS, HOSTILE_URLS, PAYLOADS
-
 from markupsafe import escape
 
 from kb import search_snippet
@@ -333,10 +332,10 @@ def test_review_and_ftm_carry_the_payloads_escaped(served_hostile_kb: str) -> No
                 assert safe_link(url) == url, url
 
 
-def search_plugin() -> Any:
-    """datasette/plugins/search.py (Datasette loads the plugins directory by path; it is no package)."""
-    path = Path(__file__).resolve().parent.parent / "datasette" / "plugins" / "search.py"
-    spec = importlib.util.spec_from_file_location("kb_search_plugin", path)
+def plugin(name: str) -> Any:
+    """A module of datasette/plugins/ (Datasette loads that directory by path; it is no package)."""
+    path = Path(__file__).resolve().parent.parent / "datasette" / "plugins" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"kb_{name}_plugin", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -345,7 +344,7 @@ def search_plugin() -> Any:
 
 @pytest.mark.parametrize("q", ["script", "ipt>al", "<scr", "onerror", "mark", "&lt;", "xss"])
 def test_highlight_is_built_from_escaped_text_only(q: str) -> None:
-    pieces_html = search_plugin().pieces_html
+    pieces_html = plugin("search").pieces_html
     for text in PAYLOADS:
         rendered = str(pieces_html(search_snippet.snippet(text, q)))
         assert not markup_problems(rendered), (q, text)
@@ -437,3 +436,17 @@ def test_refusals_of_other_plugins_carry_the_headers_too(served_hostile_kb: str)
             assert "object-src 'none'" in response.headers.get("content-security-policy", ""), path
             assert response.headers.get("x-content-type-options") == "nosniff", path
             assert "x" * 100 not in response.text, path
+
+
+def test_document_marks_cut_inside_a_payload_make_no_markup() -> None:
+    """Facts whose spans start or end inside a payload's tag: every piece is escaped on its own."""
+    page = plugin("document_page")
+    text = "".join(PAYLOADS)
+    for step in (1, 3, 7):
+        marks = [page.Mark(i, min(i + step + 2, len(text)), "control", PAYLOADS[i % len(PAYLOADS)],
+                           "/-/code/" + quote(PAYLOADS[i % len(PAYLOADS)], safe=""))
+                 for i in range(0, len(text) - 1, step)]
+        rendered = str(page.highlight(text, marks))
+        assert not markup_problems(rendered)
+        assert set(re.findall(r"</?([a-zA-Z][^\s>/]*)", rendered)) <= {"mark", "a"}
+        assert html.unescape(re.sub(r"<[^>]*>", "", rendered)) == text
