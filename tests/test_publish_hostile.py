@@ -76,6 +76,15 @@ def test_hostile_urls_never_become_links(url: str) -> None:
     assert safe_link(url) is None
 
 
+@pytest.mark.parametrize("url", ["//evil.example/x", "//www.mofcom.gov.cn/x", "https:evil.example",
+                                 "https://evil.example#@mofcom.gov.cn", "https://mofcom.gov.cn%2F@evil.example",
+                                 "https://evil.example%2Emofcom.gov.cn/", "https://www.mofcom.gov.cn\u3002evil.example/",
+                                 "https://www.mofcom.gov.cn\uff0eevil.example/", "\u202ehttps://www.mofcom.gov.cn/",
+                                 "https://www.mofcom.gov.cn:80@evil.example/", "ftp://www.mofcom.gov.cn/"])
+def test_look_alike_urls_never_become_links(url: str) -> None:
+    assert safe_link(url) is None
+
+
 def test_official_urls_become_links() -> None:
     url = "https://exportcontrol.mofcom.gov.cn/article/zcfg/202510/1171.html"
     assert safe_link(url) == url
