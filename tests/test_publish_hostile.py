@@ -52,7 +52,7 @@ def kb_pages(db_path: Path) -> list[str]:
         value = quote(payload, safe="")
         pages += [f"/-/search?q={value}", f"/-/search?q=xss&type={value}&list={value}",
                   f"/-/search?q=xss&on={value}", f"/-/changes?since={value}", f"/-/changes?until={value}",
-                  f"/-/timeline?from={value}", f"/-/document/{quote(docs[0], safe='')}?on={value}",
+                  f"/-/timeline?from={value}", f"/-/timeline?from=2020&to={value}", f"/-/document/{quote(docs[0], safe='')}?on={value}",
                   f"/-/document/{value}", f"/-/code/{value}", f"/mofcom/status_on?date={value}"]
     pages += ["/-/document/" + quote(d, safe="") + "?on=2025-06-01" for d in docs[:10]]
     pages += ["/-/document/" + quote(d, safe="") for d in docs]
