@@ -11,7 +11,8 @@ from typing import NamedTuple
 ATOM = "http://www.w3.org/2005/Atom"
 TAG = "tag:mofcom-kb,2025:"
 # Characters XML 1.0 cannot carry at all (ElementTree would write them and break the feed).
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Lone surrogates cannot even be encoded as UTF-8. Stripped from attributes (hrefs) as well as text.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class Entry(NamedTuple):
@@ -31,7 +32,7 @@ def atom_feed(feed_id: str, title: str, self_url: str, alternate: str, entries: 
     ET.register_namespace("", ATOM)
 
     def sub(parent: ET.Element, name: str, text: str | None = None, **attrs: str) -> ET.Element:
-        node = ET.SubElement(parent, f"{{{ATOM}}}{name}", attrs)
+        node = ET.SubElement(parent, f"{{{ATOM}}}{name}", {k: NOT_XML.sub("", v) for k, v in attrs.items()})
         if text is not None:
             node.text = NOT_XML.sub("", text)
         return node

@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from kb.errors import shown
+
 WORDS_PATH = Path(__file__).resolve().with_name("status_words.yml")
 STATUS_WORDS = {
     "published_not_effective": ("已公布未生效", "published, not yet in force"),
@@ -40,7 +42,7 @@ def parse_day(name: str, value: str | None, default: dt.date) -> dt.date:
             raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise DateError(f"parameter {name}={value!r} is not a date (YYYY-MM-DD)") from None
+        raise DateError(f"parameter {name}={shown(value)} is not a date (YYYY-MM-DD)") from None
 
 
 @cache

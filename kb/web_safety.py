@@ -5,6 +5,7 @@ Limits and the link policy are data in datasette/publishing.yml."""
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,8 @@ SETTINGS_PATH = DATASETTE_DIR / "publishing.yml"
 # In a <script> element the HTML parser ends the block at `</script` and treats `<!--` specially;
 # escaping <, > and & as JSON \u escapes keeps the JSON identical for JSON.parse.
 _SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+HOST_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*")
 
 
 @cache
@@ -47,6 +50,9 @@ def safe_link(url: str | None) -> str | None:
         return None
     links = settings()["links"]
     if parts.scheme.lower() not in links["schemes"] or parts.username or parts.password:
+        return None
+    # A host as browsers read it is percent-decoded first: only plain DNS labels are compared with the list.
+    if not HOST_NAME.fullmatch(host):
         return None
     if not any(host == s or host.endswith("." + s) for s in links["host_suffixes"]):
         return None

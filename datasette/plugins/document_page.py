@@ -20,6 +20,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from kb import document_outline, status_words
+from kb.errors import shown
 from kb.fact_types import FactType, fact_types
 from kb.json_columns import json_list
 
@@ -280,11 +281,11 @@ async def document_view(datasette: Any, request: Any) -> Response:
     try:
         day = status_words.parse_day("on", request.args.get("on"), dt.date.today())
     except status_words.DateError as exc:
-        return bad_date(request, f"/-/document/{doc_id}: {exc}")
+        return bad_date(request, f"/-/document/{shown(doc_id)}: {exc}")
     db = datasette.get_database(DB)
     found = await rows(db, "select * from documents where id = :id", {"id": doc_id})
     if not found:
-        raise NotFound(f"No document {doc_id}")
+        raise NotFound(f"No document {shown(doc_id)}")
     context = await document_context(datasette, found[0], day)
     if request.url_vars.get("format") == "json":  # the page's JSON twin: the same data, no HTML
         return Response.json({k: context[k] for k in JSON_KEYS}

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 from datasette import hookimpl
 
+from kb.errors import shown
 from kb.facts import LIST_NAMES
 
 DB = "mofcom"
@@ -37,13 +38,13 @@ def problem(query: str, args: dict[str, list[str]]) -> str | None:
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            return f"{query}: parameter {name}={value!r} is not a date (YYYY-MM-DD)"
+            return f"{query}: parameter {name}={shown(value)} is not a date (YYYY-MM-DD)"
         if len(value) != 10:
-            return f"{query}: parameter {name}={value!r} is not a date (YYYY-MM-DD)"
+            return f"{query}: parameter {name}={shown(value)} is not a date (YYYY-MM-DD)"
     for name, allowed in CHOICE_PARAMS.get(query, {}).items():
         value = (args.get(name) or [""])[0].strip()
         if value and value not in allowed:
-            return f"{query}: parameter {name}={value!r} is not one of {', '.join(allowed)} (or empty)"
+            return f"{query}: parameter {name}={shown(value)} is not one of {', '.join(allowed)} (or empty)"
     return None
 
 

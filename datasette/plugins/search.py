@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from kb import search as kb_search
 from kb import search_snippet, status_words, table_search
+from kb.errors import shown
 from kb.schema import load_schema
 from kb.table_csv import to_csv
 from kb.web_safety import settings
@@ -93,10 +94,14 @@ def check_bounds(q: str) -> None:
 def read_filters(args: Any) -> dict[str, str]:
     """The filters of a request, checked: year is 4 digits, status one of the statuses, on a date."""
     filters = {k: (args.get(k) or "").strip() for k in FILTERS}
+    longest = settings()["search"]["max_query_chars"]
+    for name, value in filters.items():
+        if len(value) > longest:
+            raise BadFilter(f"parameter {name}={shown(value)} is too long (at most {longest} characters)")
     if filters["year"] and not re.fullmatch(r"\d{4}", filters["year"]):
-        raise BadFilter(f"parameter year={filters['year']!r} is not a year (YYYY)")
+        raise BadFilter(f"parameter year={shown(filters['year'])} is not a year (YYYY)")
     if filters["status"] and filters["status"] not in status_words.STATUS_WORDS:
-        raise BadFilter(f"parameter status={filters['status']!r} is not one of {', '.join(status_words.STATUS_WORDS)}")
+        raise BadFilter(f"parameter status={shown(filters['status'])} is not one of {', '.join(status_words.STATUS_WORDS)}")
     try:
         filters["on"] = status_words.parse_day("on", args.get("on"), dt.date.today()).isoformat()
     except status_words.DateError as exc:

@@ -18,6 +18,7 @@ from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
 from kb import document_outline, status_words
+from kb.errors import shown
 from kb.web_safety import script_json
 
 DB = "mofcom"
@@ -189,7 +190,7 @@ def year_range(args: Any, first: str | None, last: str | None, today: dt.date) -
         if not value:
             return default
         if not re.fullmatch(r"(?:19|20)\d\d", value):
-            raise BadYear(f"parameter {name}={value!r} is not a year (YYYY)")
+            raise BadYear(f"parameter {name}={shown(value)} is not a year (YYYY)")
         return int(value)
 
     if (args.get("from") or "").strip() == "all":
@@ -229,7 +230,7 @@ async def timeline_view(datasette: Any, request: Any) -> Response:
 async def code_view(datasette: Any, request: Any) -> Response:
     code = unquote(request.url_vars["code"]).strip()
     if not CODE.match(code):
-        raise NotFound(f"{code!r} is not a control code (1C902, 1C902.a) or an HS number (8 or 10 digits)")
+        raise NotFound(f"{shown(code)} is not a control code (1C902, 1C902.a) or an HS number (8 or 10 digits)")
     db = datasette.get_database(DB)
     params = {"code": code}
     documents = [r["document_id"] for r in await fetch(db, CODE_DOCUMENTS_SQL, params)]
