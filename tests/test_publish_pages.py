@@ -197,6 +197,12 @@ def test_code_history_of_1c909(served_kb: str) -> None:
     assert {lane["document_id"] for lane in data["lanes"]} == {N57, N70}
     soup = page(served_kb, "/-/code/1C909")
     assert soup.select_one('link[type="application/atom+xml"]')["href"] == "/-/feeds/code/1C909.atom"
+    # People read last days: No. 70's window (printed, inclusive) and the suspension period it causes (its
+    # end exclusive in the API) read the same on the page.
+    suspended = next(h for h in data["history"] if h["event"] == "status" and h["codes"] == "suspended")
+    assert (suspended["end_date"], suspended["last_day"]) == ("2026-11-11", "2026-11-10")
+    windows = {td.get_text(strip=True) for td in soup.select("td") if "→" in td.get_text()}
+    assert "2025-11-07 → 2026-11-10" in windows and "2025-11-07 → 2026-11-11" not in windows
 
 
 def test_an_hs_prefix_finds_the_ten_digit_numbers_under_it(served_samples_kb: str) -> None:

@@ -235,6 +235,8 @@ async def code_view(datasette: Any, request: Any) -> Response:
     params = {"code": code}
     documents = [r["document_id"] for r in await fetch(db, CODE_DOCUMENTS_SQL, params)]
     history = await fetch(db, CODE_HISTORY_SQL.format(docs=CODE_DOCUMENTS_SQL), params)
+    for row in history:  # people read last days: a status period's end is exclusive, a relation's window is not
+        row["last_day"] = status_words.last_day(row["end_date"]) if row["event"] == "status" else row["end_date"]
     placeholders = ", ".join(f":d{i}" for i in range(len(documents))) or "null"
     doc_params = {f"d{i}": d for i, d in enumerate(documents)}
     # The chart: the documents naming the code and those that acted on them.

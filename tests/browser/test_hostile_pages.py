@@ -23,8 +23,12 @@ DOM_PROBLEMS = """() => {
     const tag = el.tagName.toLowerCase();
     for (const a of el.attributes) {
       if (a.name.startsWith('on')) bad.push(`<${tag} ${a.name}=${a.value.slice(0, 40)}>`);
+      // a link is hostile when it runs script or leads to the payloads' host (a same-site link carrying a
+      // payload in its query string, e.g. /-/search.json?q=https://evil.example/, is only text)
+      let host = '';
+      try { host = new URL(a.value, location.href).hostname; } catch (e) { host = ''; }
       if (['href', 'src', 'action', 'data', 'formaction', 'xlink:href'].includes(a.name)
-          && (scheme.test(a.value.replace(/[\\x00-\\x20]/g, '')) || a.value.includes('evil.example')))
+          && (scheme.test(a.value.replace(/[\\x00-\\x20]/g, '')) || host.includes('evil.example')))
         bad.push(`<${tag} ${a.name}=${a.value.slice(0, 40)}>`);
     }
     if (['iframe', 'object', 'embed', 'base', 'frame'].includes(tag)) bad.push(`<${tag}>`);
