@@ -44,6 +44,10 @@ def test_causes_in_words_link_the_causing_document() -> None:
     assert status_words.flat(cause["zh"]) == "被 2025年第70号 暂停实施"
     nested = status_words.cause_segments(f"attachment of {N61}: suspends ({N70})", label)
     assert [s.get("doc") for s in nested["en"] if s.get("doc")] == [N61, N70]
+    # a numberless notice's id holds a colon (snapshot:<sha>): still read as the notice, not printed raw
+    numberless = status_words.cause_segments("attachment of snapshot:a6ab35ca: effective_date", label)
+    assert [s.get("doc") for s in numberless["en"] if s.get("doc")] == ["snapshot:a6ab35ca"]
+    assert "attachment of" not in status_words.flat(numberless["en"])
     assert status_words.cause_segments("something new", label)["en"] == [{"text": "something new"}]
 
 
