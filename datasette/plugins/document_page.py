@@ -10,12 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import sqlite3
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
-from datasette.utils import tilde_decode, tilde_encode
+from datasette.utils import sqlite_timelimit, tilde_decode, tilde_encode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup
 
@@ -147,28 +148,6 @@ def marks_from(rows_by_type: dict[str, list[dict[str, Any]]]) -> list[Mark]:
     return marks
 
 
-async def rows(db: Any, sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    return [dict(r) for r in await db.execute(sql, params)]
-
-
-async def fact_marks(db: Any, doc_id: str) -> list[Mark]:
-    return marks_from({ft.name: await rows(db, mark_sql(ft), {"id": doc_id}) for ft in mark_types()})
-
-
-async def has_table(db: Any, name: str) -> bool:
-    return bool(await rows(db, "select 1 from sqlite_master where name = :n", {"n": name}))
-
-
-async def document_labels(db: Any, ids: set[str]) -> dict[str, str]:
-    """Number (or title) of each document id, for the words a person reads instead of internal ids."""
-    if not ids:
-        return {}
-    params = {f"i{n}": i for n, i in enumerate(sorted(ids))}
-    found = await rows(db, "select id, doc_number, title from documents where id in ({})".format(
-        ", ".join(":" + k for k in params)), params)
-    return {r["id"]: r["doc_number"] or r["title"] or r["id"] for r in found}
-
-
 def bad_date(request: Any, message: str) -> Response:
     if request.url_vars.get("format") == "json":
         return Response.json({"ok": False, "error": message, "status": 400}, status=400)
@@ -194,40 +173,66 @@ def effective_dates(doc: dict[str, Any], part_rows: list[dict[str, Any]], period
     return out
 
 
-async def document_context(datasette: Any, doc: dict[str, Any], day: dt.date) -> dict[str, Any]:
-    db = datasette.get_database(DB)
+# The page's sections, each one query on the document's id (every filter column is indexed).
+SECTIONS = {
+    "periods": "select * from document_status_periods where document_id = :id order by start_date",
+    "relations_out": "select * from document_relations where source_document_id = :id order by start_date, target_number",
+    "relations_in": """select r.*, d.doc_number as source_number, d.title as source_title from document_relations r
+        left join documents d on d.id = r.source_document_id
+        where r.target_document_id = :id order by r.start_date, r.source_document_id""",
+    "attachments": "select id, title from documents where attachment_of = :id order by id",
+    "checks": 'select id, "check", expected, found, part, span_id from extraction_checks where document_id = :id order by id',
+    "part_rows": "select part, effective_date, on_publication, span_id from part_effective_dates where document_id = :id",
+    "controls": """select control_code, item, gloss_en(item) as item_en, part, role from controls
+        where document_id = :id order by id""",
+    "hs_codes": "select hs_code, digits, control_code from hs_codes where document_id = :id order by id",
+    "entities": """select list_name, action, name_zh, name_en, country from listed_entities
+        where document_id = :id order by id""",
+}
+
+
+def page_rows(conn: sqlite3.Connection, doc_id: str, time_limit_ms: int) -> dict[str, Any] | None:
+    """The document, every section, every mark type's spans and the labels of the documents it names, in
+    one trip to Datasette's SQL thread (a trip per query costs more than the queries), under the SQL
+    time limit. None when there is no such document."""
+    def fetch(sql: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        cursor = conn.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    key = {"id": doc_id}
+    with sqlite_timelimit(conn, time_limit_ms):
+        found = fetch("select * from documents where id = :id", key)
+        if not found:
+            return None
+        out: dict[str, Any] = {name: fetch(sql, key) for name, sql in SECTIONS.items()}
+        out["doc"] = found[0]
+        out["marks"] = {ft.name: fetch(mark_sql(ft), key) for ft in mark_types()}
+        named = sorted({p["caused_by_document_id"] for p in out["periods"] if p["caused_by_document_id"]}
+                       | {r["target_document_id"] for r in out["relations_out"] if r["target_document_id"]})
+        params = {f"i{n}": i for n, i in enumerate(named)}
+        labels = fetch("select id, doc_number, title from documents where id in ({})".format(
+            ", ".join(":" + k for k in params)), params) if params else []
+        out["labels"] = {r["id"]: r["doc_number"] or r["title"] or r["id"] for r in labels}
+    return out
+
+
+def document_context(data: dict[str, Any], day: dt.date) -> dict[str, Any]:
+    """The page's context from `page_rows` (pure)."""
+    doc = data["doc"]
     doc_id = doc["id"]
-    marks = await fact_marks(db, doc_id)
+    marks = marks_from(data["marks"])
     labels = mark_labels()
-    raw_periods = await rows(db, "select * from document_status_periods where document_id = :id order by start_date",
-                             {"id": doc_id})
-    relations_out = await rows(
-        db, "select * from document_relations where source_document_id = :id order by start_date, target_number",
-        {"id": doc_id})
-    relations_in = await rows(
-        db,
-        """select r.*, d.doc_number as source_number, d.title as source_title from document_relations r
-           left join documents d on d.id = r.source_document_id
-           where r.target_document_id = :id order by r.start_date, r.source_document_id""",
-        {"id": doc_id})
-    names = await document_labels(db, {p["caused_by_document_id"] for p in raw_periods if p["caused_by_document_id"]}
-                                  | {r["target_document_id"] for r in relations_out if r["target_document_id"]})
+    names = dict(data["labels"])
     names[doc_id] = doc.get("doc_number") or doc.get("title") or doc_id
 
     def label(doc: str) -> str:
         return names.get(doc) or doc
     part_key = document_outline.part_order(doc.get("text"))
-    periods = sorted(raw_periods, key=lambda p: (part_key(p["part"]), p["start_date"]))
+    periods = sorted(data["periods"], key=lambda p: (part_key(p["part"]), p["start_date"]))
     views = status_words.period_views(periods, label)
     today = dt.date.today().isoformat()
-    attachments = await rows(db, "select id, title from documents where attachment_of = :id order by id", {"id": doc_id})
-    checks = (await rows(db, 'select id, "check", expected, found, part, span_id from extraction_checks '
-                             "where document_id = :id order by id", {"id": doc_id})
-              if await has_table(db, "extraction_checks") else [])
-    for check in checks:
-        check["span_href"] = span_href(check["span_id"])
-    part_rows = await rows(db, "select part, effective_date, on_publication, span_id from part_effective_dates "
-                               "where document_id = :id", {"id": doc_id})
+    checks = [{**check, "span_href": span_href(check["span_id"])} for check in data["checks"]]
     return {
         "doc": doc,
         "number": doc.get("doc_number"),
@@ -239,33 +244,20 @@ async def document_context(datasette: Any, doc: dict[str, Any], day: dt.date) ->
         "status_today": status_words.status_line(periods, today, label, part_key),
         "status_on": status_words.status_line(periods, day.isoformat(), label, part_key),
         "periods": views,
-        "effective_dates": effective_dates(doc, part_rows, views, part_key),
-        "annexes": document_outline.annexes(doc.get("text"), attachments),
+        "effective_dates": effective_dates(doc, data["part_rows"], views, part_key),
+        "annexes": document_outline.annexes(doc.get("text"), data["attachments"]),
         "checks": checks,
         "marks": marks,
         "text_html": highlight(doc.get("text") or "", marks),
         "mark_counts": {k: sum(1 for m in marks if m.kind == k) for k in labels},
         "mark_labels": labels,
         "mark_styles": mark_styles(),
-        "relations_out": relations_out,
-        "relations_in": relations_in,
+        "relations_out": data["relations_out"],
+        "relations_in": data["relations_in"],
         "target_labels": names,
-        "controls": await rows(
-            db,
-            """select control_code, item, gloss_en(item) as item_en, part, role from controls
-               where document_id = :id order by id""",
-            {"id": doc_id},
-        ),
-        "hs_codes": await rows(
-            db, "select hs_code, digits, control_code from hs_codes where document_id = :id order by id",
-            {"id": doc_id},
-        ),
-        "entities": await rows(
-            db,
-            """select list_name, action, name_zh, name_en, country from listed_entities
-               where document_id = :id order by id""",
-            {"id": doc_id},
-        ),
+        "controls": data["controls"],
+        "hs_codes": data["hs_codes"],
+        "entities": data["entities"],
         "document_href": document_href,
         "code_href": code_href,
         "entity_href": entity_href,
@@ -283,10 +275,11 @@ async def document_view(datasette: Any, request: Any) -> Response:
     except status_words.DateError as exc:
         return bad_date(request, f"/-/document/{shown(doc_id)}: {exc}")
     db = datasette.get_database(DB)
-    found = await rows(db, "select * from documents where id = :id", {"id": doc_id})
-    if not found:
+    limit = int(datasette.setting("sql_time_limit_ms"))
+    data = await db.execute_fn(lambda conn: page_rows(conn, doc_id, limit))
+    if data is None:
         raise NotFound(f"No document {shown(doc_id)}")
-    context = await document_context(datasette, found[0], day)
+    context = document_context(data, day)
     if request.url_vars.get("format") == "json":  # the page's JSON twin: the same data, no HTML
         return Response.json({k: context[k] for k in JSON_KEYS}
                              | {"marks": [m._asdict() for m in context["marks"]]})
