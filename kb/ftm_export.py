@@ -1,13 +1,15 @@
 """Listed entities as FollowTheMoney entities (the format OpenSanctions and nomenklatura users consume):
 one `LegalEntity` per entity (names in Chinese and English, aliases, address, country), one `Sanction` per
-listing (the list as program, authority, the dates from the listing document: signed, in force from, ended
-by a removal), one `Document` per source notice (title, number, date, official URL) that each Sanction
+listing (the list as program, authority, its dates and status: from `list_membership_periods` where the
+build made them, so a suspension or stop of the measures shows, else from the listing document and a
+later removal), one `Document` per source notice (title, number, date, official URL) that each Sanction
 cites as `proof`. Ids are stable: the same database gives the same ids.
 
 `mofcom-kb export-ftm` writes them as line-delimited JSON; `/-/entities.ftm.json` serves the same lines."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import sqlite3
@@ -23,6 +25,7 @@ from followthemoney.types import registry
 
 from kb.errors import KbError
 from kb.json_columns import json_list
+from kb.status_words import last_day
 from kb.web_safety import safe_link
 
 SETTINGS_PATH = Path(__file__).resolve().with_name("ftm_export.yml")
@@ -31,6 +34,11 @@ ENTITIES_SQL = """
 select e.id, e.document_id, e.list_name, e.action, e.name_zh, e.name_en, e.aliases, e.address, e.postcode,
        e.country, e.span_id
 from listed_entities e order by e.id
+"""
+MEMBERSHIP_SQL = """
+select m.entity_id, m.status, m.start_date, m.end_date, m.caused_by_document_id, c.doc_number as caused_by_number
+from list_membership_periods m left join documents c on c.id = m.caused_by_document_id
+order by m.entity_id, m.start_date
 """
 DOCUMENTS_SQL = """
 select d.id, d.doc_number, d.title, d.signed_date, d.posted_date, d.effective_date, d.source_url,
@@ -96,7 +104,27 @@ def program(list_name: str) -> str:
     return str(settings()["lists"].get(list_name, {}).get("program") or list_name)
 
 
-def sanction(row: dict[str, Any], entity_id: str, doc: dict[str, Any], ended: dict[str, Any] | None) -> EntityProxy:
+def membership_dates(proxy: EntityProxy, periods: list[dict[str, Any]], today: str) -> None:
+    """startDate, endDate (the day the listing ended, as OpenSanctions dates a delisting), status on `today`,
+    and each suspension of the measures in words."""
+    proxy.add("startDate", periods[0]["start_date"])
+    last = periods[-1]
+    current = next((p for p in periods if p["start_date"] <= today and (p["end_date"] is None or today < p["end_date"])),
+                   None)
+    if last["end_date"] is not None and today >= last["end_date"]:
+        proxy.add("endDate", last["end_date"])
+        proxy.add("status", "ended")
+    elif current is not None:
+        proxy.add("status", "measures suspended" if current["status"] == "suspended" else "in force")
+    for p in periods:
+        if p["status"] == "suspended":
+            by = p["caused_by_number"] or p["caused_by_document_id"] or "a later text"
+            until = f" to {last_day(p['end_date'])}" if p["end_date"] else ""
+            proxy.add("description", f"measures suspended from {p['start_date']}{until} by {by}")
+
+
+def sanction(row: dict[str, Any], entity_id: str, doc: dict[str, Any], ended: dict[str, Any] | None,
+             periods: list[dict[str, Any]] | None = None, today: str = "") -> EntityProxy:
     proxy = model.make_entity("Sanction")
     proxy.id = make_id("sanction", str(row["id"]))
     proxy.add("entity", entity_id)
@@ -105,9 +133,13 @@ def sanction(row: dict[str, Any], entity_id: str, doc: dict[str, Any], ended: di
     proxy.add("programId", row["list_name"])
     proxy.add("provisions", row["action"])
     proxy.add("listingDate", doc.get("signed_date"))
-    proxy.add("startDate", doc.get("in_force_from") or doc.get("effective_date") or doc.get("signed_date"))
+    if periods:
+        membership_dates(proxy, periods, today)
+    else:  # a database built before list_membership_periods
+        proxy.add("startDate", doc.get("in_force_from") or doc.get("effective_date") or doc.get("signed_date"))
     if ended is not None:
-        proxy.add("endDate", ended.get("in_force_from") or ended.get("effective_date") or ended.get("signed_date"))
+        if not periods:
+            proxy.add("endDate", ended.get("in_force_from") or ended.get("effective_date") or ended.get("signed_date"))
         proxy.add("status", f"removed by {ended.get('doc_number') or ended['id']}")
     proxy.add("sourceUrl", safe_link(doc.get("source_url")))
     proxy.add("summary", doc.get("doc_number") or doc.get("title"))
@@ -122,6 +154,10 @@ def ftm_entities(conn: sqlite3.Connection) -> Iterator[EntityProxy]:
     referenced id before the reference)."""
     conn.row_factory = sqlite3.Row
     docs = {r["id"]: dict(r) for r in conn.execute(DOCUMENTS_SQL)}
+    periods: dict[int, list[dict[str, Any]]] = {}
+    for r in conn.execute(MEMBERSHIP_SQL):
+        periods.setdefault(r["entity_id"], []).append(dict(r))
+    today = dt.date.today().isoformat()
     rows = [dict(r) for r in conn.execute(ENTITIES_SQL)]
     for doc in sorted(docs.values(), key=lambda d: d["id"]):
         yield document_entity(doc)
@@ -145,7 +181,7 @@ def ftm_entities(conn: sqlite3.Connection) -> Iterator[EntityProxy]:
                      if r["action"] == "remove" and (docs.get(r["document_id"], {}).get("signed_date") or "")
                      >= (start.get("signed_date") or "")]
             yield sanction(row, entity.id or "", start, min(later, key=lambda d: d.get("signed_date") or "",
-                                                              default=None))
+                                                              default=None), periods.get(row["id"]), today)
 
 
 def export(db_path: Path) -> Iterator[str]:

@@ -119,3 +119,26 @@ def test_corpus_entities_validate(built_kb: Path) -> None:
     assert all(s["properties"].get("startDate") and s["properties"].get("sourceUrl") for s in sanctions)
     names = " ".join(n for e in by_id.values() if e["schema"] == "LegalEntity" for n in e["properties"]["name"])
     assert fujitsu == 0 or "Fujitsu" in names
+
+
+def test_sanctions_follow_list_membership_when_the_build_made_it(tmp_path: Path) -> None:
+    """With list_membership_periods (kb/list_membership.py), a Sanction dates and words what happened to the
+    measures: a suspension by a later text, the day a removal ended the listing."""
+    db = hand_db(tmp_path / "mofcom.db")
+    conn = sqlite3.connect(db)
+    rows = [(1, 1, "in_force", "2026-02-24", "2026-05-01", N1), (2, 1, "suspended", "2026-05-01", "2026-08-01", N2),
+            (3, 1, "in_force", "2026-08-01", "2026-09-01", N2), (4, 2, "in_force", "2026-02-24", None, N1)]
+    conn.executemany(
+        "insert into list_membership_periods (id, entity_id, list_name, name_zh, document_id, action, listed_since, "
+        "status, start_date, end_date, caused_by_document_id, basis) select ?, e.id, e.list_name, e.name_zh, "
+        "e.document_id, e.action, '2026-02-24', ?, ?, ?, ?, 'test' from listed_entities e where e.id = ?",
+        [(i, status, start, end, cause, entity) for i, entity, status, start, end, cause in rows])
+    conn.commit()
+    conn.close()
+    by_id = validate(list(export(db)))
+    sanctions = {s["properties"]["recordId"][0]: s["properties"] for s in by_id.values() if s["schema"] == "Sanction"}
+    mhi, other = sanctions[f"{N1}@0-8"], sanctions[f"{N1}@9-20"]
+    assert mhi["startDate"] == ["2026-02-24"] and mhi["endDate"] == ["2026-09-01"]
+    assert "ended" in mhi["status"] and mhi["description"] == [
+        f"measures suspended from 2026-05-01 to 2026-07-31 by {N2}"]
+    assert other["startDate"] == ["2026-02-24"] and "endDate" not in other and other["status"] == ["in force"]
