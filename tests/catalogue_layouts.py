@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from catalogue_pdfs import FONT_FILE, Heading, Item, _can_break
+from catalogue_pdfs import FONT_FILE, Heading, Item, wrap_by
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -127,21 +127,7 @@ def register(font: str) -> str:
 
 def wrap(text: str, width: float, font: str, size: float) -> list[str]:
     """Lines of at most `width` points: Chinese wraps anywhere, never inside a Latin word or number."""
-    lines: list[str] = []
-    rest = text
-    while rest:
-        end = 0
-        while end < len(rest) and pdfmetrics.stringWidth(rest[: end + 1], font, size) <= width:
-            end += 1
-        if end == len(rest):
-            lines.append(rest)
-            break
-        cut = next((c for c in range(end, 0, -1) if _can_break(rest, c)), None)
-        if cut is None:
-            raise ValueError(f"cannot wrap {rest[:40]!r}… into {width} points")
-        lines.append(rest[:cut])
-        rest = rest[cut + 1 :] if rest[cut] == " " else rest[cut:]
-    return lines
+    return wrap_by(text, width, lambda s: pdfmetrics.stringWidth(s, font, size))
 
 
 # --- the rows ---------------------------------------------------------------------------------

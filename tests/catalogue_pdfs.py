@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,11 +113,16 @@ def wrap(text: str, width: float, size: float = SIZE) -> list[str]:
     """Lines of at most `width` points, wrapped the way Chinese typesetting does: anywhere, except
     inside a Latin word or number. A space at a break between two Latin words is dropped (the
     reader restores it); other spaces never end or start a line."""
+    return wrap_by(text, width, lambda s: text_width(s, size))
+
+
+def wrap_by(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """`wrap` with any font: `measure` gives a string's width in points."""
     lines: list[str] = []
     rest = text
     while rest:
         end = 0
-        while end < len(rest) and text_width(rest[: end + 1], size) <= width:
+        while end < len(rest) and measure(rest[: end + 1]) <= width:
             end += 1
         if end == len(rest):
             lines.append(rest)
