@@ -246,8 +246,7 @@ def recompute_status(writer: TableWriter) -> None:
         return [row for chunk in _rows(conn, sql, []) for row in chunk]
 
     tables: dict[str, list[dict[str, Any]]] = {
-        "documents": rows("SELECT id, doc_type, signed_date, effective_date, known_only_by_reference, attachment_of "
-                          "FROM documents ORDER BY id"),
+        "documents": rows(f"SELECT {DOCUMENT_FIELDS} FROM documents ORDER BY id"),  # status and membership
         "part_effective_dates": rows("SELECT * FROM part_effective_dates ORDER BY id"),
         "document_relations": rows("SELECT * FROM document_relations ORDER BY id"),
     }
@@ -259,11 +258,11 @@ def recompute_status(writer: TableWriter) -> None:
     writer.insert("document_status_periods", periods)
     writer.flush()
     membership = {
-        "documents": rows(f"SELECT {DOCUMENT_FIELDS} FROM documents ORDER BY id"),
+        "documents": tables["documents"],
         "listed_entities": rows("SELECT id, list_name, name_zh, name_en, country, action, document_id "
                                 "FROM listed_entities ORDER BY id"),
         "document_relations": tables["document_relations"],
-        "document_status_periods": rows("SELECT * FROM document_status_periods ORDER BY id"),
+        "document_status_periods": periods,  # the rows just written
     }
     writer.delete("list_membership_periods", "1")
     writer.insert("list_membership_periods", list_membership.membership_rows(membership))
