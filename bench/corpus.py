@@ -70,12 +70,15 @@ def load_templates(corpus: Path = SHARED_CORPUS) -> list[dict[str, Any]]:
 
 
 def load_entities(corpus: Path = SHARED_CORPUS) -> list[tuple[str, str]]:
-    out = []
+    """One (name zh, name en) per Chinese name. The real lists print some parties twice with other
+    spacing (`SYNEXXUS, Inc.` / `SYNEXXUS,Inc.`); rotating both into one annex would print a party twice,
+    which no real notice does, and the build's entity_count check would rightly flag every such annex."""
+    first: dict[str, str] = {}
     for line in (corpus / ENTITY_FILE).read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
+        row = json.loads(line) if line.strip() else {}
         if row.get("entityName") and row.get("entityNameEn"):
-            out.append((row["entityName"], row["entityNameEn"]))
-    return sorted(set(out))
+            first.setdefault(row["entityName"], row["entityNameEn"])
+    return sorted(first.items())
 
 
 def shift_year(year: int, shift: Shift) -> int:
