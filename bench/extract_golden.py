@@ -46,7 +46,8 @@ def generated_documents(n: int, corpus: Path = SHARED_CORPUS) -> list[Document]:
         for line in (out / ATTACHMENTS_NAME).read_text(encoding="utf-8").splitlines():
             link = json.loads(line)
             data = (out / "attachments" / link["file"]).read_bytes()
-            docs.append(catalogue_document(data, url=link["url"], sha256=sha256_bytes(data)))
+            # the PDF's bytes carry its render time: its id comes from its URL so that the dump is reproducible
+            docs.append(catalogue_document(data, url=link["url"], sha256=sha256_bytes(link["url"].encode())))
     return docs
 
 
@@ -57,6 +58,20 @@ def fact_lines(docs: list[Document]) -> Iterator[str]:
         data = extract(doc).to_json()
         data["meta"] = {k: v for k, v in data["meta"].items() if k != "pipeline_version"}
         yield json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _first_difference(old: str, new: str) -> str:
+    """The first field whose records differ, each side's first differing record."""
+    a, b = json.loads(old), json.loads(new)
+    for key in sorted(set(a) | set(b)):
+        x, y = a.get(key), b.get(key)
+        if x == y:
+            continue
+        if isinstance(x, list) and isinstance(y, list):
+            at = next((i for i, (p, q) in enumerate(zip(x, y, strict=False)) if p != q), min(len(x), len(y)))
+            return f"{key}[{at}] (of {len(x)} vs {len(y)}): {x[at:at + 1]} -> {y[at:at + 1]}"
+        return f"{key}: {str(x)[:300]} -> {str(y)[:300]}"
+    return "(same fields, different encoding)"
 
 
 def documents(generated: int) -> list[Document]:
@@ -83,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     differing = [i for i, (a, b) in enumerate(zip(old, lines, strict=False)) if a != b]
     if len(old) != len(lines) or differing:
         for i in differing[:5]:
-            print(f"document {i}:\n- {old[i][:2000]}\n+ {lines[i][:2000]}", file=sys.stderr)
+            print(f"document {i}: {_first_difference(old[i], lines[i])}", file=sys.stderr)
         print(json.dumps({"documents": len(lines), "expected": len(old), "differing": len(differing)}))
         return 1
     print(json.dumps({"documents": len(lines), "sha256": digest, "identical": True}))
