@@ -111,20 +111,31 @@ def category_of(text: str, kind: str) -> str | None:
     return first[1] if first else None
 
 
+@cache
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that finds any of `words` (a search instead of one `in` per word)."""
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
 def candidate_sentences(text: str, broad: bool = False) -> Iterator[tuple[int, int]]:
     """Sentences for the clause model: those opening a numbered part or printing a category word
     (run time); `broad` adds the wider candidate words (training negatives and positives)."""
-    words = _candidate_words(broad)
+    words = _any_of(_candidate_words(broad))
     for m in SENTENCE.finditer(text):
         sentence = m.group(0)
-        if sentence.strip() and ((broad and _PART_START.match(sentence)) or any(w in sentence for w in words)):
+        if sentence.strip() and ((broad and _PART_START.match(sentence)) or words.search(sentence)):
             yield m.start(), m.end()
+
+
+@cache
+def _model_words() -> tuple[str, ...]:
+    rule_only = set(patterns()["clauses"]["rule_only"])
+    return tuple(w for w in _candidate_words(False) if w not in rule_only)
 
 
 def _worth_the_model(sentence: str) -> bool:
     """A sentence printing a category word other than the rule-only ones."""
-    rule_only = set(patterns()["clauses"]["rule_only"])
-    return any(w in sentence for w in _candidate_words(False) if w not in rule_only)
+    return _any_of(_model_words()).search(sentence) is not None
 
 
 class ClauseFinder:
