@@ -34,6 +34,7 @@ _PART_START = label_regex(ENUMERATORS)  # the part grammar's (ingest/parse/struc
 MODEL_FORM = str.maketrans("()", "（）")
 
 
+@cache
 def _triggers() -> dict[str, dict[str, list[str]]]:
     data = patterns()["clauses"]
     return {kind: words for kind, words in data.items() if isinstance(words, dict)}  # kind → category → words
