@@ -149,7 +149,8 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
         window_end = ends[0]._.value["date"] if ends else None
 
         s_refs, s_laws = refs_in[k], laws_in[k]
-        for clause in _CLAUSE.finditer(sentence.group(0)):
+        # a clause with no reference or law relates nothing: skip the sentence's clauses when it has none
+        for clause in _CLAUSE.finditer(sentence.group(0)) if s_refs or s_laws else ():
             c_start, c_end = s_start + clause.start(), s_start + clause.end()
             c_refs = _within(s_refs, c_start, c_end)
             c_laws = _within(s_laws, c_start, c_end)
@@ -196,8 +197,9 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
             if verb and verb[2] != "references":
                 _mark_window(roles, starts, ends)
 
-        effective = compiled("document_effective", "verb").search(sentence.group(0))
-        subject = compiled("document_effective", "subject").search(sentence.group(0))
+        # the statement of entry into force needs a start date, its verb and its subject (searched in that order)
+        effective = compiled("document_effective", "verb").search(sentence.group(0)) if starts else None
+        subject = compiled("document_effective", "subject").search(sentence.group(0)) if effective else None
         if starts and effective and subject:
             quoted = [m for m in compiled("clause_effective", "parts").finditer(sentence.group(0))
                       if s_start + m.end() <= starts[0].start_char]
