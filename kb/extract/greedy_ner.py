@@ -22,7 +22,7 @@ a batch it will not decode. tests/test_greedy_ner.py compares it with spaCy's pa
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from spacy.attrs import ENT_IOB, IS_SPACE, SENT_START
@@ -36,7 +36,7 @@ Entity = tuple[int, int, str]  # token start, token end, label
 
 class GreedyNer:
     def __init__(self, model: Language, ner_name: str = "ner") -> None:
-        self.ner = model.get_pipe(ner_name)
+        self.ner: Any = cast(Any, model.get_pipe(ner_name))  # spaCy's EntityRecognizer (its moves and model are Cython)
         self.ok = self._check()
         if not self.ok:
             return
@@ -182,12 +182,12 @@ def supported(model: Language | None) -> GreedyNer | None:
 def entities(model: Language, decoder: GreedyNer | None, docs: Iterable[Doc], batch_size: int) -> list[list[Span]]:
     """The model's entities of each doc: its tok2vec, then this decoder (else spaCy's parser)."""
     docs = list(docs)
-    tok2vec: Any = model.get_pipe("tok2vec") if decoder is not None else None
     if decoder is not None:
+        tok2vec: Any = model.get_pipe("tok2vec")
         docs = list(tok2vec.pipe(docs, batch_size=batch_size))
         found = decoder.pipe(docs, batch_size)
         if found is not None:
             return found
-        docs = list(model.get_pipe("ner").pipe(docs, batch_size=batch_size))
+        docs = list(decoder.ner.pipe(docs, batch_size=batch_size))
         return [list(d.ents) for d in docs]
     return [list(d.ents) for d in model.pipe(docs, batch_size=batch_size)]

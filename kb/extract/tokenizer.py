@@ -15,7 +15,6 @@ from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
-
 _WHITESPACE = re.compile(r"\s+")  # str.isspace()'s characters (tests/test_extract_pipeline.py checks every one)
 
 
