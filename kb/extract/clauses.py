@@ -12,11 +12,12 @@ the linking rules (kb.extract.controls).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
 import spacy
+from spacy.lang.zh import ChineseTokenizer, Segmenter
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -144,14 +145,24 @@ class ClauseFinder:
         self.name = name
         self.batch_size = batch_size
         self.model: Language | None = None
-        self.decoder: GreedyNer | None = None
-        self.tokenizer: CharTokenizer | None = None
+        self._reader: tuple[Language, Callable[[str], Doc], GreedyNer | None] | None = None
+
+    def _model_reader(self) -> tuple[Language, Callable[[str], Doc], GreedyNer | None]:
+        """The model with how its windows are tokenized and decoded, worked out once per model."""
+        assert self.model is not None
+        if self._reader is None or self._reader[0] is not self.model:
+            model = self.model
+            # spacy.zh's char segmentation makes exactly CharTokenizer's tokens, in quadratic time
+            chars = isinstance(model.tokenizer, CharTokenizer) or (
+                isinstance(model.tokenizer, ChineseTokenizer) and model.tokenizer.segmenter == Segmenter.char)
+            make = CharTokenizer(model.vocab) if chars else model.make_doc
+            self._reader = (model, make, supported(model))
+        return self._reader
 
     def _statistical(self, text: str, windows: list[tuple[int, int]]) -> Iterable[list[Match]]:
-        assert self.model is not None and self.tokenizer is not None
-        # the model's own tokenizer (spacy.zh char segmentation) makes the same tokens, in quadratic time
-        docs = (self.tokenizer(text[a:b].translate(MODEL_FORM)) for a, b in windows)
-        found_ents = entities(self.model, self.decoder, docs, self.batch_size)
+        model, make_doc, decoder = self._model_reader()
+        docs = (make_doc(text[a:b].translate(MODEL_FORM)) for a, b in windows)
+        found_ents = entities(model, decoder, docs, self.batch_size)
         for (offset, _), ents in zip(windows, found_ents, strict=True):
             found = []
             for span in ents:
@@ -214,8 +225,6 @@ class ClauseFinder:
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClauseFinder:
         if (Path(path) / "config.cfg").is_file():
             self.model = spacy.load(path)
-            self.decoder = supported(self.model)
-            self.tokenizer = CharTokenizer(self.model.vocab)
         return self
 
 
