@@ -23,6 +23,7 @@ from bench.corpus import NOTICES_NAME, archive_into, write
 from kb.paths import REPO_ROOT
 
 NEW = 10
+SAMPLE = 400  # notices whose extraction is timed on its own (bench.extract_speed.measure)
 SIZES_ENV = "MOFCOM_KB_BENCH_SIZES"  # e.g. 1000 for a short run; make bench does 1k and 10k
 TARGETS = {"full_build_s": {10000: 120.0}, "incremental_s": {10000: 5.0}, "noop_s": {10000: 1.0}}
 
@@ -60,6 +61,16 @@ def bare_tokenizer_chars_per_s(texts: list[str]) -> tuple[float, float]:
     return chars / (time.perf_counter() - started), chars / max(time.process_time() - cpu, 1e-6)
 
 
+def extraction_speed(gen: Path, lines: list[str]) -> dict[str, Any]:
+    """bench.extract_speed's figures on up to SAMPLE of the notices, spread over the corpus's templates."""
+    from bench.extract_speed import measure
+    from ingest.sources import snapshot
+
+    sample = gen / "extraction-sample.jsonl"
+    sample.write_text("\n".join(lines[:: max(1, len(lines) // SAMPLE)][:SAMPLE]) + "\n", encoding="utf-8")
+    return measure(snapshot.parse_file(sample), repeat=1)
+
+
 def run(n: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="mofcom-kb-scale-") as tmp:
         gen, data = Path(tmp) / "gen", Path(tmp) / "data"
@@ -77,6 +88,7 @@ def run(n: int) -> dict[str, Any]:
         incremental = cli_build(data)
         tokenizer, tokenizer_cpu = bare_tokenizer_chars_per_s(texts)
         end_to_end = chars / full["s"]
+        extraction = extraction_speed(gen, lines[:n])
         return {
             "notices": n, "characters": chars, "catalogue_pdfs": counts["catalogue_pdfs"],
             "full_build": full, "noop": noop, f"incremental_after_{NEW}_new": incremental,
@@ -87,6 +99,9 @@ def run(n: int) -> dict[str, Any]:
             # shared machine's load does not move, though it gives no credit for the second core.
             "cpu_ratio_to_bare_tokenizer": round((chars / max(full["cpu_s"], 1e-6)) / tokenizer_cpu, 3),
             "noop_ratio_to_full": round(noop["s"] / full["s"], 3),
+            # the extraction alone on a sample of the same notices, in one process and over the build's pool,
+            # against the bare tokenizer on the same sample (bench/extract_speed.py's figures)
+            "extraction": extraction,
             "workers": os.environ.get("MOFCOM_KB_WORKERS", str(len(os.sched_getaffinity(0)))),
         }
 

@@ -9,6 +9,7 @@ more than it saves below `MIN_PARALLEL`. The build uses it for parsing records a
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -50,11 +51,16 @@ def parallel_map(function: Callable[[U], T], items: Sequence[U], processes: int 
         yield from map(function, items)
         return
     _WORKER_FUNCTION = function
+    # What exists before the fork (the pipeline, the parsed documents) moves out of the collector's sight:
+    # otherwise each worker's collections walk it, touching its pages (copy-on-write copies them) and costing
+    # CPU on every full collection. The parent's objects go back to the collector when the pool is done.
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(processes) as pool:
             yield from pool.imap(_call, items, chunksize=CHUNK)
     finally:
         _WORKER_FUNCTION = None
+        gc.unfreeze()
 
 
 def extract_all(documents: Sequence[Document], extractor: Callable[[Document], T],

@@ -1,10 +1,13 @@
 """Smoke tests of the bench scripts' own logic (not the benches): the load client counts requests and
-errors and computes percentiles, and the README tables render from results and keep the markers."""
+errors and computes percentiles, the README tables render from results and keep the markers, and the extraction
+bench reports one process and the pool against the tokenizer."""
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 from bench import readme, serve_load_speed
 
@@ -58,3 +61,19 @@ def test_readme_tables_render_between_the_markers() -> None:
                                       "<!-- end generated -->\nb", lambda source: readme.scale_table(record))
     assert changed == ["bench/results/scale_speed.json"] and "| 1000 | 10 | 1.5 (100.0, 2.0) |" in page
     assert page.startswith("a\n<!-- generated: bench/results/scale_speed.json -->\nBuilds (") and page.endswith("b")
+
+
+def test_extraction_speed_reports_one_process_and_pool_against_the_tokenizer(tmp_path: Path) -> None:
+    from bench import extract_speed, scale_speed
+
+    samples = Path(__file__).parent / "fixtures" / "kb-samples.jsonl"
+    docs = extract_speed.corpus_documents(samples)
+    result = extract_speed.measure(docs * (30 // len(docs) + 1), repeat=1, processes=2)
+    assert result["documents"] >= 30 and result["workers"] == 2
+    for key in ("tokenizer_chars_per_s", "pipeline_chars_per_s", "pooled_chars_per_s"):
+        assert result[key] > 0
+    assert result["ratio"] == round(result["pipeline_chars_per_s"] / result["tokenizer_chars_per_s"], 3)
+    assert result["pooled_ratio"] == round(result["pooled_chars_per_s"] / result["tokenizer_chars_per_s"], 3)
+    lines = samples.read_text(encoding="utf-8").splitlines()
+    sampled = scale_speed.extraction_speed(tmp_path, [line for line in lines if json.loads(line).get("text")])
+    assert sampled["documents"] == len(docs) and sampled["pooled_chars_per_s"] > 0

@@ -148,3 +148,21 @@ def test_a_fresh_process_loads_the_saved_pipeline_through_entry_points_alone(tmp
     out = subprocess.run([sys.executable, "-c", script, str(tmp_path / "pipe")], capture_output=True, text=True,
                          check=True, timeout=120)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == ["28053019"]
+
+
+def test_char_tokenizer_matches_spacy_on_random_whitespace() -> None:
+    import random
+    import re
+    import sys
+
+    from spacy.util import get_words_and_spaces
+
+    from kb.extract.tokenizer import words_and_spaces
+
+    # the run-at-a-time tokenizer relies on re's \s being exactly str.isspace()
+    assert [c for c in range(sys.maxunicode + 1) if bool(re.match(r"\s", chr(c))) != chr(c).isspace()] == []
+    rnd = random.Random(3)
+    alphabet = ["中", "a", "1", " ", " ", "\n", "\t", "\u3000", "\xa0", "\u200b", "．"]
+    for _ in range(2000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 12)))
+        assert words_and_spaces(text) == get_words_and_spaces(list(text), text), repr(text)

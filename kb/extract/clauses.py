@@ -12,17 +12,20 @@ the linking rules (kb.extract.controls).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
 import spacy
+from spacy.lang.zh import ChineseTokenizer, Segmenter
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ingest.parse.part_labels import ENUMERATORS, label_pattern, label_regex
 from kb.extract.components import Match, _write, doc_text
+from kb.extract.greedy_ner import GreedyNer, entities, supported
 from kb.extract.patterns import compiled, patterns
+from kb.extract.tokenizer import CharTokenizer
 
 LABEL_KINDS = {"ITEM": "item", "END_USE": "end_use", "EXEMPTION": "exemption", "OBLIGATION": "obligation"}
 _TRAILING = "。；;：:，, \t\u3000"
@@ -32,6 +35,7 @@ _PART_START = label_regex(ENUMERATORS)  # the part grammar's (ingest/parse/struc
 MODEL_FORM = str.maketrans("()", "（）")
 
 
+@cache
 def _triggers() -> dict[str, dict[str, list[str]]]:
     data = patterns()["clauses"]
     return {kind: words for kind, words in data.items() if isinstance(words, dict)}  # kind → category → words
@@ -109,20 +113,31 @@ def category_of(text: str, kind: str) -> str | None:
     return first[1] if first else None
 
 
+@cache
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that finds any of `words` (a search instead of one `in` per word)."""
+    return re.compile("|".join(re.escape(w) for w in words))
+
+
 def candidate_sentences(text: str, broad: bool = False) -> Iterator[tuple[int, int]]:
     """Sentences for the clause model: those opening a numbered part or printing a category word
     (run time); `broad` adds the wider candidate words (training negatives and positives)."""
-    words = _candidate_words(broad)
+    words = _any_of(_candidate_words(broad))
     for m in SENTENCE.finditer(text):
         sentence = m.group(0)
-        if sentence.strip() and ((broad and _PART_START.match(sentence)) or any(w in sentence for w in words)):
+        if sentence.strip() and ((broad and _PART_START.match(sentence)) or words.search(sentence)):
             yield m.start(), m.end()
+
+
+@cache
+def _model_words() -> tuple[str, ...]:
+    rule_only = set(patterns()["clauses"]["rule_only"])
+    return tuple(w for w in _candidate_words(False) if w not in rule_only)
 
 
 def _worth_the_model(sentence: str) -> bool:
     """A sentence printing a category word other than the rule-only ones."""
-    rule_only = set(patterns()["clauses"]["rule_only"])
-    return any(w in sentence for w in _candidate_words(False) if w not in rule_only)
+    return _any_of(_model_words()).search(sentence) is not None
 
 
 class ClauseFinder:
@@ -130,13 +145,27 @@ class ClauseFinder:
         self.name = name
         self.batch_size = batch_size
         self.model: Language | None = None
+        self._reader: tuple[Language, Callable[[str], Doc], GreedyNer | None] | None = None
+
+    def _model_reader(self) -> tuple[Language, Callable[[str], Doc], GreedyNer | None]:
+        """The model with how its windows are tokenized and decoded, worked out once per model."""
+        assert self.model is not None
+        if self._reader is None or self._reader[0] is not self.model:
+            model = self.model
+            # spacy.zh's char segmentation makes exactly CharTokenizer's tokens, in quadratic time
+            chars = isinstance(model.tokenizer, CharTokenizer) or (
+                isinstance(model.tokenizer, ChineseTokenizer) and model.tokenizer.segmenter == Segmenter.char)
+            make = CharTokenizer(model.vocab) if chars else model.make_doc
+            self._reader = (model, make, supported(model))
+        return self._reader
 
     def _statistical(self, text: str, windows: list[tuple[int, int]]) -> Iterable[list[Match]]:
-        assert self.model is not None
-        texts = (text[a:b].translate(MODEL_FORM) for a, b in windows)
-        for (offset, _), sdoc in zip(windows, self.model.pipe(texts, batch_size=self.batch_size), strict=True):
+        model, make_doc, decoder = self._model_reader()
+        docs = (make_doc(text[a:b].translate(MODEL_FORM)) for a, b in windows)
+        found_ents = entities(model, decoder, docs, self.batch_size)
+        for (offset, _), ents in zip(windows, found_ents, strict=True):
             found = []
-            for span in sdoc.ents:
+            for span in ents:
                 kind = LABEL_KINDS.get(span.label_, span.label_.lower())
                 value = {"kind": kind, "category": category_of(span.text, kind)}
                 found.append((offset + span.start_char, offset + span.end_char, span.label_, value))

@@ -142,9 +142,7 @@ def _from_title(text: str, title: str) -> list[Party]:
 def _first_per_party(parties: list[Party], text: str) -> list[Party]:
     """One party per (action, name); an English name printed anywhere in the text (X公司（X Inc.）) fills a
     party printed without one (a warning repeats the name bare)."""
-    english: dict[str, str] = {}
-    for m in re.finditer(r"([^\s、，,。；（(]{2,60})[（(]([A-Za-z][^（）()]{1,120})[）)]", text):
-        english.setdefault(_clean(m.group(1)), _clean(m.group(2)))
+    english: dict[str, str] | None = None  # read only when some party lacks one (the scan is most of this step)
     seen: set[tuple[str, str]] = set()
     out: list[Party] = []
     for p in sorted(parties, key=lambda p: p.start):
@@ -154,6 +152,15 @@ def _first_per_party(parties: list[Party], text: str) -> list[Party]:
         seen.add(key)
         en = p.name_en
         if en is None:
+            english = _english_names(text) if english is None else english
             en = next((v for k, v in english.items() if k.endswith(p.name_zh)), None)
         out.append(Party(p.action, p.list_name, p.name_zh, en, p.country, p.start, p.end))
     return out
+
+
+def _english_names(text: str) -> dict[str, str]:
+    """Each name printed with an English name after it (X公司（X Inc.）), the first printing's."""
+    english: dict[str, str] = {}
+    for m in re.finditer(r"([^\s、，,。；（(]{2,60})[（(]([A-Za-z][^（）()]{1,120})[）)]", text):
+        english.setdefault(_clean(m.group(1)), _clean(m.group(2)))
+    return english

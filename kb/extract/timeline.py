@@ -7,6 +7,7 @@ so 同日 and a window printed once apply to every clause of the sentence.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import re
@@ -38,6 +39,18 @@ class Timeline:
 
 def _within(spans: list[SpacySpan], start: int, end: int) -> list[SpacySpan]:
     return [s for s in spans if start <= s.start_char and s.end_char <= end]
+
+
+def _by_sentence(spans: list[SpacySpan], sentences: list[re.Match[str]]) -> list[list[SpacySpan]]:
+    """`_within(spans, sentence)` for every sentence at once, in one pass (the sentences are disjoint and in
+    order, so a span lies within at most one: the last one starting at or before it)."""
+    starts = [m.start() for m in sentences]
+    out: list[list[SpacySpan]] = [[] for _ in sentences]
+    for span in spans:
+        k = bisect.bisect_right(starts, span.start_char) - 1
+        if k >= 0 and span.end_char <= sentences[k].end():
+            out[k].append(span)
+    return out
 
 
 def _masked(text: str) -> str:
@@ -123,9 +136,11 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
     def start_of(phrase: SpacySpan) -> str | None:
         return phrase._.value["date"] or doc_date
 
-    for sentence in _SENTENCE.finditer(text):
+    sentences = list(_SENTENCE.finditer(text))
+    dates_in, refs_in, laws_in = (_by_sentence(spans, sentences) for spans in (date_spans, refs, laws))
+    for k, sentence in enumerate(sentences):
         s_start, s_end = sentence.start(), sentence.end()
-        in_sentence = _within(date_spans, s_start, s_end)
+        in_sentence = dates_in[k]
         starts = [d for d in in_sentence if d._.value["context"] == "start"]
         ends = [d for d in in_sentence if d._.value["context"] == "end" and d._.value["date"]]
         window_start = start_of(starts[0]) if starts else None
@@ -133,9 +148,9 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
             window_start = last_start
         window_end = ends[0]._.value["date"] if ends else None
 
-        s_refs = _within(refs, s_start, s_end)
-        s_laws = _within(laws, s_start, s_end)
-        for clause in _CLAUSE.finditer(sentence.group(0)):
+        s_refs, s_laws = refs_in[k], laws_in[k]
+        # a clause with no reference or law relates nothing: skip the sentence's clauses when it has none
+        for clause in _CLAUSE.finditer(sentence.group(0)) if s_refs or s_laws else ():
             c_start, c_end = s_start + clause.start(), s_start + clause.end()
             c_refs = _within(s_refs, c_start, c_end)
             c_laws = _within(s_laws, c_start, c_end)
@@ -182,8 +197,9 @@ def build_timeline(doc: Doc, doc_date: str | None, own_number: str | None, faq: 
             if verb and verb[2] != "references":
                 _mark_window(roles, starts, ends)
 
-        effective = compiled("document_effective", "verb").search(sentence.group(0))
-        subject = compiled("document_effective", "subject").search(sentence.group(0))
+        # the statement of entry into force needs a start date, its verb and its subject (searched in that order)
+        effective = compiled("document_effective", "verb").search(sentence.group(0)) if starts else None
+        subject = compiled("document_effective", "subject").search(sentence.group(0)) if effective else None
         if starts and effective and subject:
             quoted = [m for m in compiled("clause_effective", "parts").finditer(sentence.group(0))
                       if s_start + m.end() <= starts[0].start_char]

@@ -8,34 +8,38 @@ whitespace runs are tokens of their own).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from spacy.tokens import Doc
 from spacy.util import registry
 from spacy.vocab import Vocab
 
+_WHITESPACE = re.compile(r"\s+")  # str.isspace()'s characters (tests/test_extract_pipeline.py checks every one)
+
 
 def words_and_spaces(text: str) -> tuple[list[str], list[bool]]:
+    """The words and trailing spaces of `text`, whole runs of characters at a time (list.extend of a
+    str adds its characters): a run's last character takes a single following " " as its trailing
+    space; other whitespace runs are words of their own."""
     words: list[str] = []
     spaces: list[bool] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char.isspace():
-            j = i + 1
-            while j < n and text[j].isspace():
-                j += 1
-            words.append(text[i:j])
+    pos = 0
+    for m in _WHITESPACE.finditer(text):
+        start, end = m.span()
+        if start > pos:
+            words.extend(text[pos:start])
+            spaces.extend([False] * (start - pos))
+            if text[start] == " ":
+                spaces[-1] = True
+                start += 1
+        if end > start:
+            words.append(text[start:end])
             spaces.append(False)
-            i = j
-            continue
-        words.append(char)
-        if i + 1 < n and text[i + 1] == " ":
-            spaces.append(True)
-            i += 2
-        else:
-            spaces.append(False)
-            i += 1
+        pos = end
+    if pos < len(text):
+        words.extend(text[pos:])
+        spaces.extend([False] * (len(text) - pos))
     return words, spaces
 
 
