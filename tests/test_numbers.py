@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ingest.parse.numbers import canonical_number, find_numbers, header_number, leading_number
 
@@ -105,3 +107,48 @@ def test_traditional_script_numbers_read_as_simplified_canonical() -> None:
     assert (
         canonical_number("不可靠實體清單工作機制公告〔2025〕7號") == "不可靠实体清单工作机制公告2025年第7号"
     )
+
+
+# The scan tries each pattern only where its match can start (numbers._finditer). It must find exactly
+# what the regex's own finditer finds, on real texts and on strings made of the patterns' characters.
+_NUMBER_ALPHABET = (
+    "商务部海关总署工业和信息化国家密码管理局中华人民共和国务院主席令公告不可靠实体清单工作机制"
+    "商務總華國實體單號第年号令告、，,和及与〔〕［］[]【】（）()0123456789０１２〇零一二三十百 \n\u3000x"
+)
+
+
+def _plain_and_scanned(text: str) -> tuple[list[tuple[int, int, str]], list[tuple[int, int, str]]]:
+    from ingest.parse.numbers import _finditer, _rules
+
+    plain, scanned = [], []
+    for pattern in _rules().patterns:
+        plain += [(m.start(), m.end(), pattern.kind) for m in pattern.regex.finditer(text)]
+        scanned += [(m.start(), m.end(), pattern.kind) for m in _finditer(pattern, text)]
+    return plain, scanned
+
+
+def test_every_pattern_is_scanned_from_its_first_characters() -> None:
+    from ingest.parse.numbers import _rules
+
+    assert all(pattern.starts is not None for pattern in _rules().patterns)
+
+
+def test_scan_finds_what_finditer_finds_on_the_corpus(corpus_notices: list[dict]) -> None:
+    for record in corpus_notices:
+        for text in (record.get("text") or "", record.get("title") or ""):
+            plain, scanned = _plain_and_scanned(text)
+            assert scanned == plain, record.get("source_url")
+
+
+def test_scan_finds_what_finditer_finds_on_printed_forms() -> None:
+    for printed, _ in PRINTED_TO_CANONICAL:
+        for text in (printed, f"根据{printed}、56号和57号，", f"（{printed}）\n{printed}"):
+            plain, scanned = _plain_and_scanned(text)
+            assert scanned == plain and plain, text
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=_NUMBER_ALPHABET, max_size=80))
+def test_scan_finds_what_finditer_finds_on_any_string(text: str) -> None:
+    plain, scanned = _plain_and_scanned(text)
+    assert scanned == plain

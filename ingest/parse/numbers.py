@@ -31,8 +31,9 @@ PATTERNS_FILE = Path(__file__).with_name("numbers.yml")
 # cannot be split between neighbouring \s* in exponentially many ways. Nothing after an SP can
 # start with whitespace, so this changes no match.
 SP = r"\s*+"
+YEAR_OPEN = "〔［\\[【（("  # a bracket that may open a year: 〔2024〕, [2024]
 YEAR = (
-    rf"(?:[〔［\[【（(]{SP})?(?P<year>[{ARABIC_CLASS}]{{4}}|[{CN_DIGIT_CLASS}]{{4}})"
+    rf"(?:[{YEAR_OPEN}]{SP})?(?P<year>[{ARABIC_CLASS}]{{4}}|[{CN_DIGIT_CLASS}]{{4}})"
     rf"(?:{SP}[〕］\]】）)])?(?:{SP}年)?"
 )
 NUM = rf"(?P<number>[{ARABIC_CLASS}]{{1,4}}|[{CN_NUMERAL_CLASS}]{{1,6}})"
@@ -60,6 +61,7 @@ class _Pattern:
     other_canonical: str | None
     requires_mofcom: bool
     issuer: str | None
+    starts: re.Pattern[str] | None  # the characters a match can start with; None: try every position
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,58 @@ def _with_issuers(rest: str, issuers: str | None, run: str) -> str:
     raise ValueError(f"{PATTERNS_FILE}: issuers must be required or optional, not {issuers!r}")
 
 
+def _first_chars(literal: str) -> str:
+    """A regex class body for the first character of `literal`, in either script."""
+    return "".join(dict.fromkeys(re.escape(c) for c in (literal[0], traditional_of(literal[0]))))
+
+
+_OPTIONAL_LITERAL = re.compile(r"\(\?:<([^<>]+)>\)\?")
+
+
+def _template_firsts(template: str) -> str | None:
+    """The characters a match of a numbers.yml template can start with (a class body), read from its
+    opening: optional literals `(?:<中华人民共和国>)?`, then a literal `<公告>` or `{YEAR}`. None for an
+    opening this does not read, and the pattern is then tried at every position."""
+    firsts = ""
+    while m := _OPTIONAL_LITERAL.match(template):
+        firsts += _first_chars(m.group(1))
+        template = template[m.end():]
+    if m := re.match(r"<([^<>]+)>", template):
+        return firsts + _first_chars(m.group(1))
+    if template.startswith("{YEAR}"):
+        return firsts + YEAR_OPEN + ARABIC_CLASS + CN_DIGIT_CLASS
+    return None
+
+
+def _starts(template: str, issuers: str | None, issuer_names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Where a pattern's match can start. Every match opens with one of these characters, so the scan
+    tries the pattern only there (most of a notice's characters start nothing)."""
+    run = _first_chars("中华人民共和国") + "".join(_first_chars(i) for i in issuer_names)
+    rest = _template_firsts(template)
+    if issuers == "required":
+        firsts = run
+    elif rest is None:
+        return None
+    else:
+        firsts = run + rest if issuers == "optional" else rest
+    return re.compile(f"[{firsts}]")
+
+
+def _finditer(pattern: _Pattern, text: str) -> Iterator[re.Match[str]]:
+    """pattern.regex.finditer(text), trying the regex only where a match can start: the same matches."""
+    if pattern.starts is None:
+        yield from pattern.regex.finditer(text)
+        return
+    search, match, pos = pattern.starts.search, pattern.regex.match, 0
+    while (candidate := search(text, pos)) is not None:
+        m = match(text, candidate.start())
+        if m is None:
+            pos = candidate.start() + 1
+            continue
+        yield m
+        pos = max(m.end(), m.start() + 1)  # no pattern matches empty; never loop if one did
+
+
 @cache
 def _rules() -> _Rules:
     data: dict[str, Any] = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))
@@ -120,6 +174,7 @@ def _rules() -> _Rules:
             other_canonical=p.get("other_canonical"),
             requires_mofcom=bool(p.get("requires_mofcom")),
             issuer=p.get("issuer"),
+            starts=_starts(p["regex"], p.get("issuers"), issuers),
         )
         for p in data["patterns"]
     )
@@ -152,7 +207,7 @@ def _kind(pattern: _Pattern, issuers: tuple[str, ...]) -> str:
 
 
 def _matches_of(pattern: _Pattern, text: str) -> Iterator[NumberMatch]:
-    for m in pattern.regex.finditer(text):
+    for m in _finditer(pattern, text):
         groups = m.groupdict()
         if groups["number"] is None:
             continue  # a run of issuers with no number after it
