@@ -156,7 +156,7 @@ def write(conn: sqlite3.Connection, pairs: Iterable[tuple[Document, Facts]], inf
     rows go in by batches as each document's facts arrive, then the derived tables (references,
     status periods, search indexes) are computed over the file. Returns the rows each table must hold."""
     from kb import derived
-    from kb.extract_pool import parallel_map
+    from kb.extract_pool import map_chunks
 
     conn.execute("PRAGMA foreign_keys = OFF")  # rows cite documents written later; checked in validate()
     conn.execute("BEGIN")
@@ -170,7 +170,7 @@ def write(conn: sqlite3.Connection, pairs: Iterable[tuple[Document, Facts]], inf
     writer.insert("build_info", [{"key": k, "value": v} for k, v in sorted(info.items())])
     writer.flush()
     conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
-    table_search.build(conn, mapper=parallel_map)  # <table>_fts for Datasette's ?_search= and sqlite-utils search
+    table_search.build(conn, mapper=map_chunks)  # <table>_fts for Datasette's ?_search= and sqlite-utils search
     conn.execute("COMMIT")
     return dict(writer.expected)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,8 @@ CONFIG = Path(__file__).with_name("table_search.yml")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]{3,}")
 TOKENIZE = "unicode61 remove_diacritics 2"
-Mapper = Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]]
+# (function, chunks) → (chunk, its results) per chunk, in order: kb.extract_pool.map_chunks, or in_process.
+ChunkMapper = Callable[[Callable[[Any], Any], Iterable[Sequence[Any]]], Iterator[tuple[Sequence[Any], list[Any]]]]
 
 
 @cache
@@ -76,19 +77,35 @@ def row_forms(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return (row[0], *(index_form(v) for v in row[1:]))
 
 
-def build(conn: sqlite3.Connection, mapper: Mapper = map, chunk: int = 5000) -> dict[str, int]:
+def in_process(function: Callable[[Any], Any], chunks: Iterable[Sequence[Any]]) -> Iterator[tuple[Sequence[Any], list[Any]]]:
+    """A ChunkMapper in this process (kb.extract_pool.map_chunks is the build's, over both cores)."""
+    for chunk in chunks:
+        yield chunk, [function(item) for item in chunk]
+
+
+def build(conn: sqlite3.Connection, mapper: ChunkMapper = in_process, chunk: int = 1000) -> dict[str, int]:
     """Create and fill every <table>_fts from its table's rows, `chunk` rows at a time (`mapper` computes
-    the indexed forms: the build's runs over both cores); returns the rows indexed per table."""
+    the indexed forms: the build's runs over both cores while this process inserts what is done, so chunks
+    are small enough to overlap); returns the rows indexed per table."""
     conn.create_function("kb_index_form", 1, index_form, deterministic=True)  # incremental builds use it
     counts: dict[str, int] = {}
-    for table, columns in tables().items():
-        conn.execute(ddl(table, columns))
-        cols = ", ".join(f"[{c}]" for c in columns)
-        insert = f"INSERT INTO [{fts_name(table)}] (rowid, {cols}) VALUES ({', '.join('?' * (len(columns) + 1))})"
-        cursor = conn.execute(f"SELECT rowid, {cols} FROM [{table}] ORDER BY rowid")
-        counts[table] = 0
-        while rows := cursor.fetchmany(chunk):
-            conn.executemany(insert, list(mapper(row_forms, rows)))
-            counts[table] += len(rows)
+    order: list[str] = []  # the table of each chunk handed to the mapper, in order
+
+    def chunks() -> Iterator[list[Any]]:
+        for table, columns in tables().items():
+            conn.execute(ddl(table, columns))
+            counts[table] = 0
+            cursor = conn.execute(f"SELECT rowid, {', '.join(f'[{c}]' for c in columns)} FROM [{table}] ORDER BY rowid")
+            while rows := cursor.fetchmany(chunk):
+                order.append(table)
+                yield rows
+
+    inserts = {table: f"INSERT INTO [{fts_name(table)}] (rowid, {', '.join(f'[{c}]' for c in columns)}) "
+                      f"VALUES ({', '.join('?' * (len(columns) + 1))})" for table, columns in tables().items()}
+    for done, forms in mapper(row_forms, chunks()):
+        table = order.pop(0)
+        conn.executemany(inserts[table], forms)
+        counts[table] += len(done)
+    for table in tables():
         conn.execute(f"INSERT INTO [{fts_name(table)}]([{fts_name(table)}]) VALUES ('optimize')")
     return counts
