@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import multiprocessing
 import os
 import sqlite3
 import time
@@ -156,7 +157,7 @@ def write(conn: sqlite3.Connection, pairs: Iterable[tuple[Document, Facts]], inf
     rows go in by batches as each document's facts arrive, then the derived tables (references,
     status periods, search indexes) are computed over the file. Returns the rows each table must hold."""
     from kb import derived
-    from kb.extract_pool import parallel_map
+    from kb.extract_pool import map_chunks
 
     conn.execute("PRAGMA foreign_keys = OFF")  # rows cite documents written later; checked in validate()
     conn.execute("BEGIN")
@@ -164,15 +165,38 @@ def write(conn: sqlite3.Connection, pairs: Iterable[tuple[Document, Facts]], inf
     for _doc_id in derived.add_documents(writer, pairs):
         pass
     derived.resolve_references(writer, index_fts=False)
-    derived.add_search_entries(writer, None)
-    derived.add_editions(writer, catalogues)  # before status: a dataset file hangs from its notice
-    derived.recompute_status(writer)
-    writer.insert("build_info", [{"key": k, "value": v} for k, v in sorted(info.items())])
-    writer.flush()
-    conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
-    table_search.build(conn, mapper=parallel_map)  # <table>_fts for Datasette's ?_search= and sqlite-utils search
-    conn.execute("COMMIT")
+    apart = _documents_fts_apart(conn)  # its columns are final from here on
+    try:
+        derived.add_search_entries(writer, None)
+        derived.add_editions(writer, catalogues)  # before status: a dataset file hangs from its notice
+        derived.recompute_status(writer)
+        writer.insert("build_info", [{"key": k, "value": v} for k, v in sorted(info.items())])
+        writer.flush()
+        conn.execute(f"INSERT INTO {search.FTS_TABLE}({search.FTS_TABLE}) VALUES ('optimize')")
+        # <table>_fts for Datasette's ?_search= and sqlite-utils search
+        table_search.build(conn, mapper=map_chunks, skip=[apart.table] if apart else [])
+        conn.execute("COMMIT")
+        if apart is not None:
+            apart.finish(conn)
+    except BaseException:
+        if apart is not None:
+            apart.abandon()
+        raise
     return dict(writer.expected)
+
+
+def _documents_fts_apart(conn: sqlite3.Connection) -> table_search.ApartBuild | None:
+    """documents_fts (every text's characters and pairs: the largest index) built in a process of its own
+    beside the rest of the build, when there are cores and texts enough for it to pay."""
+    from kb.extract_pool import MIN_PARALLEL, workers
+
+    table = "documents"
+    if table not in table_search.tables() or workers() <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    if conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] < MIN_PARALLEL:
+        return None
+    main_file = next(row[2] for row in conn.execute("PRAGMA database_list") if row[1] == "main")
+    return table_search.ApartBuild.start(conn, table, Path(main_file + ".documents-fts"))
 
 
 def validate(path: Path, expected: dict[str, int]) -> None:
@@ -192,6 +216,11 @@ def validate(path: Path, expected: dict[str, int]) -> None:
         indexed = conn.execute(f"SELECT count(*) FROM {search.FTS_TABLE}").fetchone()[0]
         if indexed != expected.get("search_index", 0):
             raise KbError(f"{path}: {indexed} rows in {search.FTS_TABLE}, {expected.get('search_index', 0)} expected")
+        for table in table_search.tables():  # one docsize row per row indexed (an index copied in whole, too)
+            fts = table_search.fts_name(table)
+            sized = conn.execute(f"SELECT count(*) FROM [{fts}_docsize]").fetchone()[0]
+            if sized != expected.get(table, 0):
+                raise KbError(f"{path}: {sized} rows indexed in {fts}, {expected.get(table, 0)} expected")
     finally:
         conn.close()
 

@@ -31,6 +31,7 @@ import json
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.archive import Archive, Record
 from kb import derived, fingerprint, table_search
 from kb.derived import recompute_status
+from kb.extract_pool import MIN_PARALLEL
 from kb.schema import load_schema
 
 if TYPE_CHECKING:
@@ -193,6 +195,32 @@ def _material(db_path: Path) -> str | None:
 
 # -- applying a plan ------------------------------------------------------------------------------
 
+class _Copy:
+    """shutil.copyfile(src, dst), in a thread when started, else at `finish`; its error raised at `finish`."""
+
+    def __init__(self, src: Path, dst: Path) -> None:
+        self.src, self.dst = src, dst
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="copy the database", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            shutil.copyfile(self.src, self.dst)
+        except BaseException as exc:  # handed to the main thread at finish()
+            self.error = exc
+
+    def finish(self) -> None:
+        if self.thread.ident is None:
+            self._run()
+        self.wait()
+        if self.error is not None:
+            raise self.error
+
+    def wait(self) -> None:
+        if self.thread.ident is not None:
+            self.thread.join()
+
+
 def apply(plan_: Plan, archive: Archive, db_path: Path, state: Path, version: str, inputs: str,
           get_extractor: Callable[[], Extractor], summary: BuildSummary) -> BuildSummary:
     """Run the plan: parse and extract the affected documents, write the new file, swap it in."""
@@ -223,10 +251,15 @@ def apply(plan_: Plan, archive: Archive, db_path: Path, state: Path, version: st
     tmp = db_path.with_name(db_path.name + ".new")
     tmp.unlink(missing_ok=True)
     cache = FactsCache(state / CACHE_NAME)
+    copy = _Copy(db_path, tmp)  # the served file is never opened for writing
+    if len(documents) < MIN_PARALLEL:
+        # No pool will fork below: copy the file (the kernel's time, sendfile) in a thread while this one
+        # loads the pipeline (spaCy's import: seconds) and extracts the few documents.
+        copy.thread.start()
     try:
         facts = collect_facts(documents, cache, version, get_extractor, summary)
         documents = [d for d in documents if d.doc_id not in summary.failed_ids]
-        shutil.copyfile(db_path, tmp)  # the served file is never opened for writing
+        copy.finish()
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode = OFF")  # a scratch copy until the swap, as in the full build
@@ -258,6 +291,7 @@ def apply(plan_: Plan, archive: Archive, db_path: Path, state: Path, version: st
         os.replace(tmp, db_path)
         _fsync(db_path.parent)
     finally:
+        copy.wait()
         cache.close()
         tmp.unlink(missing_ok=True)
     all_origins = {k: v for k, v in plan_.index.origins.items() if k not in plan_.old_ids}

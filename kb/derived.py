@@ -22,12 +22,15 @@ from typing import Any
 
 from ingest.document import Document
 from kb import editions, fact_types, list_membership, load, search, status, table_search
-from kb.extract_pool import parallel_map
+from kb.extract_pool import map_chunks
 from kb.facts import Facts
 from kb.schema import load_schema
 
 BATCH_ROWS = 5000  # rows buffered per table before an executemany
-SEARCH_CHUNK = 5000  # rows read back at a time when filling the search index (tokenised over both cores)
+SEARCH_CHUNK = 5000  # rows read back at a time
+# Rows per chunk tokenised over both cores for the search index: small, so this process inserts one chunk
+# while the workers tokenise the next (a chunk of 5000 left the workers or this process idle by turns).
+TOKENISE_CHUNK = 1000
 
 
 def ids_clause(ids: Iterable[str]) -> tuple[str, list[str]]:
@@ -185,10 +188,10 @@ _SEARCH_SOURCES = {  # search.index_entries' tables, in its order, with the colu
 }
 
 
-def _rows(conn: sqlite3.Connection, sql: str, params: list[Any]) -> Iterator[list[dict[str, Any]]]:
+def _rows(conn: sqlite3.Connection, sql: str, params: list[Any], size: int = SEARCH_CHUNK) -> Iterator[list[dict[str, Any]]]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
-    while chunk := cursor.fetchmany(SEARCH_CHUNK):
+    while chunk := cursor.fetchmany(size):
         yield [dict(zip(names, row, strict=True)) for row in chunk]
 
 
@@ -199,15 +202,22 @@ def add_search_entries(writer: TableWriter, document_ids: set[str] | None) -> No
     if document_ids is not None and not document_ids:
         return
     clause, params = ids_clause(document_ids) if document_ids is not None else ("", [])
-    for table, columns in _SEARCH_SOURCES.items():
-        column = "id" if table == "documents" else "document_id"
-        where = f"WHERE {column} IN {clause}" if document_ids is not None else ""
-        # Reading one table while writing search_index on the same connection is fine in SQLite.
-        for chunk in _rows(writer.conn, f"SELECT {columns} FROM {table} {where} ORDER BY id", params):
-            entries = search.index_entries({table: chunk})
-            first = writer.next_id(search.INDEX_TABLE, len(entries))
-            search.fill_index(writer.conn, [{**e, "id": e["id"] + first - 1} for e in entries], mapper=parallel_map)
-            writer.expected[search.INDEX_TABLE] += len(entries)
+
+    def chunks() -> Iterator[list[dict[str, Any]]]:
+        for table, columns in _SEARCH_SOURCES.items():
+            column = "id" if table == "documents" else "document_id"
+            where = f"WHERE {column} IN {clause}" if document_ids is not None else ""
+            # Reading one table while writing search_index on the same connection is fine in SQLite.
+            sql = f"SELECT {columns} FROM {table} {where} ORDER BY id"
+            for chunk in _rows(writer.conn, sql, params, TOKENISE_CHUNK):
+                entries = search.index_entries({table: chunk})
+                first = writer.next_id(search.INDEX_TABLE, len(entries))
+                yield [{**e, "id": e["id"] + first - 1} for e in entries]
+
+    # Tokenised over both cores, the next chunk while this process inserts the last.
+    for entries, forms in map_chunks(search.entry_forms, chunks()):
+        search.insert_entries(writer.conn, entries, forms)
+        writer.expected[search.INDEX_TABLE] += len(entries)
 
 
 EDITION_TABLES = ("catalogue_editions", "catalogue_entries", "technology_entries", "technology_status_periods")

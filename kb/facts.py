@@ -136,6 +136,35 @@ class Clause:
     category: str | None = None  # e.g. humanitarian, public_domain, military, advanced_chips
 
 
+# Records of fact types not built into Facts (kept in Facts.extra; kb/fact_types.yml names them). They live
+# here, not beside their rules in kb/extract/, so decoding cached facts never imports the pipeline (spaCy).
+@dataclass(frozen=True)
+class Check:
+    check: str  # no_entities | entity_count | annex_entry | no_controls | unread_item | unread_code
+    expected: str
+    found: str
+    span: Span
+    part: str | None = None
+
+@dataclass(frozen=True)
+class TechnologyFact:
+    number: str  # 编号 as printed: 010101J
+    name: str
+    control_points: str | None
+    klass: str | None  # prohibited | restricted
+    industry: str | None
+    part: str | None
+    action: str | None  # None: listed by the catalogue; add | change | delete: an amendment's
+    span: Span
+
+@dataclass(frozen=True)
+class Contact:
+    kind: str  # email | url
+    address: str  # as printed
+    span: Span
+    part: str | None = None  # the numbered part printing it, e.g. 三
+
+
 @dataclass(frozen=True)
 class Facts:
     doc_id: str

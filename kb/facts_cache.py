@@ -23,19 +23,23 @@ CACHE_NAME = "facts-cache.sqlite"
 def plain(value: Any) -> Any:
     """dataclasses.asdict without its deep copies (the bulk of its time): dataclasses → dicts, tuples →
     lists, dicts walked; json.dumps prints the result exactly as it prints asdict's."""
+    if type(value) in _ATOMS:
+        return value
     fields_ = _FIELDS.get(type(value))
     if fields_ is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields_ = _FIELDS.setdefault(type(value), tuple(f.name for f in dataclasses.fields(value)))
+    # Atoms inline (no call): most values are strings and numbers, and a call per value was most of the time.
     if fields_ is not None:
-        return {name: plain(getattr(value, name)) for name in fields_}
+        return {name: v if type(v := getattr(value, name)) in _ATOMS else plain(v) for name in fields_}
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [v if type(v) in _ATOMS else plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: v if type(v) in _ATOMS else plain(v) for k, v in value.items()}
     return value
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+_ATOMS = frozenset({str, int, float, bool, type(None)})  # exactly these types: returned as they are
 
 
 def document_json(doc: Document) -> str:

@@ -25,7 +25,7 @@ import logging
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -162,15 +162,14 @@ def entry_forms(entry: dict[str, Any]) -> tuple[int, str, str]:
     return entry["id"], tokenize(entry["title"]), tokenize(entry["body"])
 
 
-def fill_index(conn: sqlite3.Connection, entries: Iterable[dict[str, Any]],
-               mapper: Callable[[Callable[[Any], Any], Sequence[Any]], Iterable[Any]] = map) -> None:
-    """Insert search_index rows and their search_fts rows; `mapper` tokenises (the build's runs over
-    both cores)."""
-    rows = list(entries)
+def insert_entries(conn: sqlite3.Connection, rows: Sequence[dict[str, Any]],
+                   forms: Iterable[tuple[int, str, str]]) -> None:
+    """search_index rows and their search_fts rows (`forms`: entry_forms of each, computed elsewhere: the
+    build's over both cores)."""
     conn.executemany(
         f"INSERT INTO {INDEX_TABLE} (id, kind, ref_id, document_id, title, body) "
         "VALUES (:id, :kind, :ref_id, :document_id, :title, :body)", rows)
-    conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (?, ?, ?)", mapper(entry_forms, rows))
+    conn.executemany(f"INSERT INTO {FTS_TABLE} (rowid, title, body) VALUES (?, ?, ?)", forms)
 
 
 # -- querying --------------------------------------------------------------------------------

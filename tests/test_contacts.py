@@ -82,7 +82,7 @@ def test_the_contacts_table_is_described_for_datasette() -> None:
 SCORED = """
 contact_scored:
   field: contacts
-  record: kb.extract.contacts:Contact
+  record: kb.facts:Contact
   eval:
     gold: contacts
     metrics:

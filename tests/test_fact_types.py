@@ -174,3 +174,18 @@ def test_describe_naming_a_missing_column_is_refused(tmp_path: Path) -> None:
     path.write_text(DESCRIBED.replace("article: 条 — Article", "articel: 条 — Article"), encoding="utf-8")
     with pytest.raises(fact_types.FactTypeError, match="articel"), fact_types.registered(path):
         pass
+
+
+def test_record_classes_resolve_without_loading_the_pipeline() -> None:
+    """A cached build decodes every type's records (Facts.from_json → record_class): that must not import
+    kb.extract's package, which loads spaCy (seconds on every rebuild that extracts nothing)."""
+    import subprocess
+    import sys
+
+    from kb.paths import REPO_ROOT
+
+    probe = ("import sys\nfrom kb.fact_types import fact_types\n"
+             "for ft in fact_types():\n    ft.record_class()\n"
+             "print(sorted(m for m in sys.modules if m == 'spacy' or m.startswith('kb.extract')))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

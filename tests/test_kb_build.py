@@ -219,3 +219,49 @@ def test_a_code_only_mentioned_is_not_controlled(built_kb: Path) -> None:
     in_force = {r[0] for r in conn.execute(
         "select control_code from control_status_periods where document_id = ? and status = 'in_force'", [no10])}
     assert "1C117.d" in in_force and "1C226" not in in_force
+
+
+def test_documents_fts_built_apart_holds_what_the_one_process_build_holds(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two workers documents_fts is built in a process of its own and copied in: every table and every
+    FTS index, token by token, must equal the one-process build's, and no side file may stay behind."""
+    from bench.compare_builds import fingerprints
+    from kb import extract_pool, table_search
+
+    monkeypatch.setattr(build_module.fingerprint, "tree_digest", lambda roots: "code")
+    monkeypatch.setattr(extract_pool, "MIN_PARALLEL", 1)  # the sample archive is small
+    finished: list[str] = []
+    finish = table_search.ApartBuild.finish
+
+    def spy(self: table_search.ApartBuild, conn: sqlite3.Connection) -> None:
+        finished.append(self.table)
+        finish(self, conn)
+
+    monkeypatch.setattr(table_search.ApartBuild, "finish", spy)
+    for name, workers in (("one", "1"), ("two", "2")):
+        monkeypatch.setenv("MOFCOM_KB_WORKERS", workers)
+        sample_archive(tmp_path / name / "archive")
+        make(tmp_path / name)
+    assert finished == ["documents"]  # only the two-worker build went apart
+    assert fingerprints(tmp_path / "one" / "mofcom.db") == fingerprints(tmp_path / "two" / "mofcom.db")
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["archive", "mofcom.db", "state"]
+
+
+def test_a_failed_apart_build_fails_the_build_and_keeps_the_old_database(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb import extract_pool, table_search
+
+    sample_archive(tmp_path / "archive")
+    db, _ = make(tmp_path)
+    before = db.read_bytes()
+    monkeypatch.setattr(extract_pool, "MIN_PARALLEL", 1)
+    monkeypatch.setenv("MOFCOM_KB_WORKERS", "2")
+
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(table_search, "_build_apart", broken)  # inherited by the forked child
+    with pytest.raises(KbError, match="apart failed"):
+        make(tmp_path, full=True)
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "mofcom.db", "state"]

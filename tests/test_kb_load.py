@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 
 from kb_facts_fixture import N
 
 from ingest.document import Document
 from kb.facts import ClauseEffective, Control, DocReference, Entity, Facts, HsCode, Relation, Span, Threshold
-from kb.facts_cache import FactsCache, cache_key, facts_from_json
+from kb.facts_cache import FactsCache, cache_key, document_json, facts_from_json, facts_json
 from kb.load import add_reference_documents, document_row, fact_rows, number_rows, reference_row, span_id
 
 TEXT = "经批准，自即日起至2026年11月10日，商务部公告2025年第61号暂停实施。另见商务部公告2025年第61号、商务部令2025年第7号。"
@@ -97,6 +98,20 @@ def test_facts_round_trip_through_the_cache(tmp_path: Path) -> None:
     assert cache.get(N(70), cache_key(doc(text=TEXT + "。"), "v1")) is None
     assert facts_from_json(FACTS.to_json()) == FACTS
     cache.close()
+
+
+def test_the_cache_texts_are_the_json_of_to_json() -> None:
+    """document_json and facts_json (the fast walk, atoms inline) print exactly what json prints of to_json."""
+    from ingest.document import Part
+    from kb.facts import Check
+
+    document = doc(parts=(Part("一、", "一", 1, 0, 5),), issuers=("商务部",), signed_date=dt.date(2025, 11, 7),
+                   meta={"header": {"发文日期": "20251107"}, "annex_list": ["附件1", "附件2"], "n": 3, "x": 1.5,
+                         "flag": True, "none": None})
+    assert document_json(document) == json.dumps(document.to_json(), ensure_ascii=False, sort_keys=True,
+                                                  separators=(",", ":"))
+    facts = dataclasses.replace(FACTS, extra={"extraction_checks": (Check("no_controls", "e", "0", sp("经批准")),)})
+    assert facts_json(facts) == json.dumps(facts.to_json(), ensure_ascii=False, sort_keys=True)
 
 
 def test_a_damaged_cache_is_replaced_not_fatal(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ numbered through the whole text. Parts inside an annex carry the prefix 附件N/
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -229,16 +230,21 @@ def parse_parts(lines: list[Line], *, prefix: str = "", trailing_closes: bool = 
 def _ends(lines: list[Line], parts: list[Part], depths: list[int]) -> list[int]:
     """A part runs to the line before the next part at the same or a smaller depth."""
     region_end = lines[-1].end
-    starts = [ln.start for ln in lines]
+    starts = [ln.start for ln in lines]  # ascending
+    # The next part at the same or a smaller depth, for every part at once (a stack of the parts still
+    # waiting for theirs: linear, where a scan per part was quadratic in a catalogue's thousands).
+    following: list[int | None] = [None] * len(parts)
+    waiting: list[int] = []
+    for i, depth in enumerate(depths):
+        while waiting and depth <= depths[waiting[-1]]:
+            following[waiting.pop()] = parts[i].start
+        waiting.append(i)
     ends: list[int] = []
-    for i, part in enumerate(parts):
-        nxt = next(
-            (p.start for p, d in zip(parts[i + 1 :], depths[i + 1 :], strict=True) if d <= depths[i]), None
-        )
+    for part, nxt in zip(parts, following, strict=True):
         if nxt is None:
             ends.append(region_end)
             continue
-        before = max(j for j, s in enumerate(starts) if s < nxt)
+        before = bisect.bisect_left(starts, nxt) - 1  # the last line starting before it
         ends.append(max(lines[before].end, part.end))
     return ends
 

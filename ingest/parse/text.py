@@ -58,6 +58,10 @@ def _translation() -> dict[int, str]:
 _TRANSLATION = _translation()
 # Characters to drop: zero-width ones, and the LF of a CR LF pair (the CR already became a LF).
 _DROPPED = re.compile("[" + "".join(_DROP) + "]|(?<=\r)\n")
+_TRANSLATED = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATION)) + "]")
+# What _tidy_lines changes: whitespace at a line's start or end, a blank line, a text opening or ending with LF.
+_UNTIDY = re.compile(r"(?:^|\n)[^\S\n]|[^\S\n](?:\n|$)|\n\n|^\n|\n$")
+_TOKEN_END = re.compile("[ \n]")
 
 
 @dataclass(frozen=True)
@@ -78,36 +82,51 @@ class NormalisedText:
 
 
 class _Builder:
-    """Characters plus, for each, its index in the original text."""
+    """The text so far plus, for each character, its index in the original text. Each step keeps
+    ranges of it (slices, not one list item per character: the parser's hottest loop)."""
 
-    def __init__(self, chars: list[str], origin: list[int]) -> None:
-        self.chars = chars
+    def __init__(self, text: str, origin: list[int]) -> None:
+        self.text = text
         self.origin = origin
 
-    @property
-    def text(self) -> str:
-        return "".join(self.chars)
+    def keep(self, ranges: list[tuple[int, int]]) -> _Builder:
+        """Only these [start, end) ranges of the text, in order."""
+        if len(ranges) == 1 and ranges[0] == (0, len(self.text)):
+            return self
+        text, origin = self.text, self.origin
+        kept: list[int] = []
+        for a, b in ranges:
+            kept.extend(origin[a:b])
+        return _Builder("".join(text[a:b] for a, b in ranges), kept)
 
-    def keep(self, indices: list[int], replacements: dict[int, str] | None = None) -> _Builder:
-        replacements = replacements or {}
-        return _Builder(
-            [replacements.get(i, self.chars[i]) for i in indices], [self.origin[i] for i in indices]
-        )
+    def drop(self, dropped: list[tuple[int, int]]) -> _Builder:
+        """Everything but these [start, end) ranges (in order, not overlapping)."""
+        if not dropped:
+            return self
+        ranges, pos = [], 0
+        for a, b in dropped:
+            if a > pos:
+                ranges.append((pos, a))
+            pos = max(pos, b)
+        if pos < len(self.text):
+            ranges.append((pos, len(self.text)))
+        return self.keep(ranges)
 
 
 def _map_characters(b: _Builder) -> _Builder:
     text = b.text
-    mapped = _Builder(list(text.translate(_TRANSLATION)), b.origin)
-    dropped = {m.start() for m in _DROPPED.finditer(text)}
-    if not dropped:
-        return mapped
-    return mapped.keep([i for i in range(len(text)) if i not in dropped])
+    # str.translate looks every character up in the table: a regex scan first is far cheaper on the
+    # many texts with nothing to map.
+    mapped = _Builder(text.translate(_TRANSLATION) if _TRANSLATED.search(text) else text, b.origin)
+    return mapped.drop([m.span() for m in _DROPPED.finditer(text)])
 
 
 def _tidy_lines(b: _Builder) -> _Builder:
     """Strip every line, drop blank ones, one LF between lines."""
     text = b.text
-    keep: list[int] = []
+    if not _UNTIDY.search(text):
+        return b
+    keep: list[tuple[int, int]] = []
     for line in re.finditer(r"[^\n]+", text):
         stripped = line.group(0).strip()
         if not stripped:
@@ -115,25 +134,30 @@ def _tidy_lines(b: _Builder) -> _Builder:
         lead = len(line.group(0)) - len(line.group(0).lstrip())
         start = line.start() + lead
         if keep:
-            keep.append(line.start() - 1)  # the LF before this line
-        keep.extend(range(start, start + len(stripped)))
-    return b.keep(keep)
+            keep.append((line.start() - 1, line.start()))  # the LF before this line
+        keep.append((start, start + len(stripped)))
+    merged: list[tuple[int, int]] = []
+    for a, z in keep:  # adjacent ranges as one (a text already tidy is then one range: kept as is)
+        if merged and merged[-1][1] == a:
+            merged[-1] = (merged[-1][0], z)
+        else:
+            merged.append((a, z))
+    return b.keep(merged)
 
 
 def _drop_stray_spaces(b: _Builder) -> _Builder:
     text = b.text
-    dropped: set[int] = set()
+    dropped: list[tuple[int, int]] = []
     for m in _STRAY_SPACE.finditer(text):
         left = text.rfind(" ", 0, m.start()) + 1
         left = max(left, text.rfind("\n", 0, m.start()) + 1)
-        right_end = m.end()
-        while right_end < len(text) and text[right_end] not in " \n":
-            right_end += 1
+        token_end = _TOKEN_END.search(text, m.end())
+        right_end = token_end.start() if token_end else len(text)
         left_token, right_token = text[left : m.start()], text[m.end() : right_end]
         # Spaced-out characters (公 告, 地 址：) versus two words (商务部 海关总署).
         if len(left_token) == 1 or len(right_token) == 1 or _core_len(right_token) == 1:
-            dropped.update(range(m.start(), m.end()))
-    return b.keep([i for i in range(len(b.chars)) if i not in dropped])
+            dropped.append(m.span())
+    return b.drop(dropped)
 
 
 def _core_len(token: str) -> int:
@@ -146,8 +170,8 @@ def _join_wraps(b: _Builder, width: int) -> _Builder:
     line does not open a numbered part or an annex."""
     text = b.text
     lines = text.split("\n")
-    replaced: dict[int, str] = {}
-    dropped: set[int] = set()
+    replaced: list[int] = []
+    dropped: list[tuple[int, int]] = []
     pos = 0
     for line, following in zip(lines, lines[1:], strict=False):
         newline = pos + len(line)
@@ -159,15 +183,21 @@ def _join_wraps(b: _Builder, width: int) -> _Builder:
                 and following[:1].isalnum()
             )
             if joins_words:
-                replaced[newline] = " "  # English words wrapped across lines keep a space
+                replaced.append(newline)  # English words wrapped across lines keep a space
             else:
-                dropped.add(newline)
+                dropped.append((newline, newline + 1))
         pos = newline + 1
-    return b.keep([i for i in range(len(b.chars)) if i not in dropped], replaced)
+    if replaced:  # one character for one: the origin is unchanged
+        pieces, last = [], 0
+        for at in replaced:
+            pieces += [text[last:at], " "]
+            last = at + 1
+        b = _Builder("".join(pieces) + text[last:], b.origin)
+    return b.drop(dropped)
 
 
 def normalise(original: str, *, join_wraps: bool = False, wrap_width: int = 20) -> NormalisedText:
-    b = _Builder(list(original), list(range(len(original))))
+    b = _Builder(original, list(range(len(original))))
     b = _tidy_lines(_map_characters(b))
     b = _drop_stray_spaces(b)
     if join_wraps:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 from spacy.tokens import Doc
 
@@ -25,21 +24,12 @@ from ingest.document import Document, Part
 from ingest.parse.numerals import to_int
 from kb.extract.part_index import Structure, detect_parts
 from kb.extract.patterns import compiled, patterns
-from kb.facts import Facts, Span
+from kb.facts import Check, Facts, Span
 
 # texts that explain the regime without acting on anyone or anything
 _NOT_ACTS = ("faq", "law", "regulation", "catalogue")
 _HEAD_CHARS = 40  # a check about the whole text cites its head
 _LINE_CHARS = 60  # a check about a numbered item cites its first line, at most this long
-
-
-@dataclass(frozen=True)
-class Check:
-    check: str  # no_entities | entity_count | annex_entry | no_controls | unread_item | unread_code
-    expected: str
-    found: str
-    span: Span
-    part: str | None = None
 
 
 def _rx(key: str, flags: int = 0) -> re.Pattern[str]:

@@ -8,20 +8,11 @@ passed in as Facts.emails / Facts.urls; this rule only gives them a kind and a p
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from ingest.document import Document
 from kb.extract.part_index import Structure
-from kb.facts import Facts, Span
-
-
-@dataclass(frozen=True)
-class Contact:
-    kind: str  # email | url
-    address: str  # as printed
-    span: Span
-    part: str | None = None  # the numbered part printing it, e.g. 三
+from kb.facts import Contact, Facts
 
 
 def contact_facts(doc: Any, document: Document, structure: Structure, facts: Facts) -> Iterable[Contact]:

@@ -5,23 +5,10 @@ them; Document.meta["technology"]), each cited by its 编号 in the entry's line
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from ingest.document import Document
-from kb.facts import Span
-
-
-@dataclass(frozen=True)
-class TechnologyFact:
-    number: str  # 编号 as printed: 010101J
-    name: str
-    control_points: str | None
-    klass: str | None  # prohibited | restricted
-    industry: str | None
-    part: str | None
-    action: str | None  # None: listed by the catalogue; add | change | delete: an amendment's
-    span: Span
+from kb.facts import Span, TechnologyFact
 
 
 def technology_facts(doc: Any, document: Document, structure: Any, facts: Any) -> Iterable[TechnologyFact]:
