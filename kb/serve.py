@@ -211,14 +211,17 @@ def run_workers(workers: int, args: list[str]) -> int:
     import uvicorn
     from datasette.cli import check_databases, run_sync
 
-    try:
+    def checked() -> dict[str, Any]:
         ds, params = _datasette_instance(args)
         run_sync(ds.invoke_startup)
         run_sync(lambda: check_databases(ds))
+        return dict(params)
+
+    try:
+        params = checked()
     except click.ClickException as e:
         e.show()
         return e.exit_code
-    del ds
     os.environ[ARGS_ENV] = json.dumps(args)
     uvicorn.run("kb.serve:worker_app", factory=True, host=params["host"], port=params["port"], workers=workers,
                 log_level="info", lifespan="on")
