@@ -41,4 +41,4 @@ async def facet_results(self: Any) -> Any:
 
 @hookimpl
 def startup() -> None:
-    ArrayFacet.facet_results = facet_results  # type: ignore[method-assign]
+    ArrayFacet.facet_results = facet_results
