@@ -141,3 +141,23 @@ def test_array_facet_query_keeps_only_keys_and_arrays() -> None:
     spec.loader.exec_module(module)
     sql = module.narrowed("select id, tags, body from t where x = :p", ["id"], ["tags", "id"])
     assert sql == "select id, tags from (select id, tags, body from t where x = :p)"
+
+
+def test_infinities_become_null_in_json_unless_asked_for(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("create table measures (id integer primary key, name text, value real)")
+    conn.executemany("insert into measures values (?, ?, ?)",
+                     [(1, "plain", 2.5), (2, "up", 1e999), (3, "down", -1e999), (4, "none", None), (5, "inf", 0.0)])
+    conn.commit()
+    conn.close()
+
+    async def run() -> list[str]:
+        ds = datasette(db)
+        return [(await ds.client.get(path)).text for path in (
+            "/kb/measures.json?_shape=array", "/kb/measures.json?_shape=array&_json_infinity=1",
+            "/kb.json?sql=select+name,+value+from+measures+order+by+id&_shape=arrays")]
+
+    default, asked, query = in_own_loop(run())
+    assert [r["value"] for r in json.loads(default)] == [2.5, None, None, None, 0.0]
+    assert '"value": Infinity' in asked and '"value": -Infinity' in asked
+    assert json.loads(query)["rows"] == [["plain", 2.5], ["up", None], ["down", None], ["none", None], ["inf", 0.0]]
