@@ -55,7 +55,8 @@ def db(tmp_path: Path) -> Path:
 def datasette(db: Path, immutable: bool = True) -> Datasette:
     metadata = {"databases": {"kb": {"tables": {"secret": {"allow": {"id": "root"}}}}}}
     files = {"immutables": [str(db)]} if immutable else {"files": [str(db)]}
-    return Datasette(**files, metadata=metadata, plugins_dir=str(DATASETTE_DIR / "plugins"))
+    settings = json.loads((DATASETTE_DIR / "settings.json").read_text(encoding="utf-8"))  # as served
+    return Datasette(**files, metadata=metadata, settings=settings, plugins_dir=str(DATASETTE_DIR / "plugins"))
 
 
 async def counting_refreshes(ds: Datasette, paths: list[str], between: Any = None) -> tuple[int, list[int]]:
@@ -161,3 +162,71 @@ def test_infinities_become_null_in_json_unless_asked_for(db: Path) -> None:
     assert [r["value"] for r in json.loads(default)] == [2.5, None, None, None, 0.0]
     assert '"value": Infinity' in asked and '"value": -Infinity' in asked
     assert json.loads(query)["rows"] == [["plain", 2.5], ["up", None], ["down", None], ["none", None], ["inf", 0.0]]
+
+
+def plugin_module(name: str) -> Any:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"{name}_under_test", DATASETTE_DIR / "plugins" / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_schema_answers_are_kept_per_file_identity_copied_and_bounded(tmp_path: Path) -> None:
+    state = plugin_module("immutable_state")
+    path = tmp_path / "kb.db"
+    path.write_bytes(b"one")
+    asked: list[str] = []
+
+    async def columns(table: str) -> list[str]:
+        asked.append(table)
+        return ["id", table]
+
+    answer = state.kept(str(path), columns)
+
+    async def run() -> list[Any]:
+        first = await answer("t")
+        first.append("mutated by a caller")
+        out = [first, await answer("t"), await answer("u"), list(asked)]
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # another build swapped in
+        out += [await answer("t"), list(asked)]
+        for i in range(state.MAX_KEPT + 10):
+            await answer(f"x{i}")
+        return out
+
+    first, again, other, asked_before, after_change, asked_after = in_own_loop(run())
+    assert again == ["id", "t"] and other == ["id", "u"]  # the caller's change did not reach the kept answer
+    assert asked_before == ["t", "u"]  # the second "t" was not asked
+    assert after_change == ["id", "t"] and asked_after == ["t", "u", "t"]
+    found = next(c.cell_contents for c in answer.__closure__ or () if isinstance(c.cell_contents, dict))
+    assert 0 < len(found) <= state.MAX_KEPT
+
+
+def test_a_table_page_asks_its_schema_once(db: Path) -> None:
+    async def run() -> list[int]:
+        ds = datasette(db)
+        await ds.invoke_startup()
+        trips = [0]
+        database = ds.databases["kb"]
+        execute_fn = database.execute_fn
+
+        async def counted(fn: Any) -> Any:
+            trips[0] += 1
+            return await execute_fn(fn)
+
+        database.execute_fn = counted  # type: ignore[method-assign]
+        out = []
+        for _ in range(3):
+            trips[0] = 0
+            assert (await ds.client.get("/kb/open_table.json?_facet=tags")).status_code == 200
+            out.append(trips[0])
+        return out
+
+    first, second, third = in_own_loop(run())
+    # only the page's own queries run again: rows, count, the facet and Datasette's two permission
+    # look-ups of the table's name (without the kept answers: 14)
+    assert second == third < first
+    assert second <= 5

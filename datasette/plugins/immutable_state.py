@@ -10,10 +10,16 @@ files are immutable and the metadata static, done once instead:
   (metadata.yml and the plugins' get_metadata, both fixed for the life of the process) to find the
   table's `allow` blocks. Its answer per (database, table) is kept; the permission decision itself
   still runs on every request (default_permissions.py and any plugin's permission_allowed hook).
+- the schema questions a table page asks its database (primary keys, columns, foreign keys, the FTS
+  table, the label column, whether a table exists: 13 of the 19 trips to the SQL threads of a
+  listed_entities.json): for an immutable file each answer is kept, with the file's identity, and
+  asked again when the file changes. Callers get a copy; at most MAX_KEPT answers per question (table
+  names come from URLs), past that the kept answers are dropped.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -21,6 +27,11 @@ from typing import Any
 from datasette import hookimpl
 
 INTERNAL = "_internal"
+SCHEMA_QUESTIONS = ("table_exists", "view_exists", "table_names", "view_names", "table_columns",
+                    "table_column_details", "primary_keys", "fts_table", "label_column_for_table",
+                    "foreign_keys_for_table", "hidden_table_names", "get_all_foreign_keys", "get_table_definition",
+                    "get_view_definition")
+MAX_KEPT = 1024
 
 
 def file_identity(datasette: Any) -> tuple[Any, ...] | None:
@@ -64,8 +75,45 @@ def allows_once(find: Callable[[str, str], list[Any]]) -> Callable[[str, str], l
     return table_permission_allows
 
 
+def stat_of(path: str) -> tuple[int, int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def kept(path: str, ask: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    found: dict[Any, tuple[tuple[int, int, int], Any]] = {}
+
+    async def answer(*args: Any, **kwargs: Any) -> Any:
+        identity = stat_of(path)
+        key = (args, tuple(sorted(kwargs.items())))
+        hit = found.get(key)
+        if identity is not None and hit is not None and hit[0] == identity:
+            return copy.deepcopy(hit[1])
+        value = await ask(*args, **kwargs)
+        if identity is not None:
+            if len(found) >= MAX_KEPT:
+                found.clear()
+            found[key] = (identity, value)
+        return copy.deepcopy(value)
+
+    return answer
+
+
+def keep_schema_answers(db: Any) -> None:
+    for name in SCHEMA_QUESTIONS:
+        ask = getattr(db, name, None)
+        if ask is not None:
+            setattr(db, name, kept(db.path, ask))
+
+
 @hookimpl
 def startup(datasette: Any) -> None:
+    for name, db in datasette.databases.items():
+        if name != INTERNAL and not db.is_mutable and not db.is_memory and db.path:
+            keep_schema_answers(db)
     datasette.refresh_schemas = refresh_once(datasette, datasette.refresh_schemas)
     if hasattr(datasette, "_table_permission_allows"):
         datasette._table_permission_allows = allows_once(datasette._table_permission_allows)
