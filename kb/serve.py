@@ -27,6 +27,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import traceback
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -198,30 +199,62 @@ def _die_with_parent() -> None:
 
 def worker_app() -> Any:
     """uvicorn's factory in each worker: the ASGI app of `datasette serve $MOFCOM_KB_DATASETTE_ARGS`
-    (Datasette runs its startup hooks on the first request)."""
+    (Datasette runs its startup hooks on uvicorn's lifespan startup, before the worker takes requests)."""
     _die_with_parent()
     ds, _params = _datasette_instance(json.loads(os.environ[ARGS_ENV]))
     return ds.app()
 
 
-def run_workers(workers: int, args: list[str]) -> int:
-    """Check the configuration and the database as `datasette serve` does, then supervise `workers`
-    processes serving them on one port."""
+def _check(args: list[str], out: int) -> int:
+    """`datasette serve`'s checks (options, plugins' startup, each database opens): 0 and the host and
+    port written to `out`, or Datasette's exit code after its one-line error."""
     import click
-    import uvicorn
     from datasette.cli import check_databases, run_sync
 
-    def checked() -> dict[str, Any]:
+    try:
         ds, params = _datasette_instance(args)
         run_sync(ds.invoke_startup)
         run_sync(lambda: check_databases(ds))
-        return dict(params)
-
-    try:
-        params = checked()
     except click.ClickException as e:
         e.show()
         return e.exit_code
+    except click.exceptions.Exit as e:  # --help-settings and the like
+        return e.exit_code
+    os.write(out, json.dumps({"host": params["host"], "port": params["port"]}).encode())
+    return 0
+
+
+def checked(args: list[str]) -> tuple[int, dict[str, Any]]:
+    """_check in a forked child, so the supervisor never loads Datasette, its plugins or the word
+    segmenter (about 200 MB it would hold while it only watches its workers)."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: check, report, exit without running the parent's cleanup
+        os.close(read_end)
+        code = 1
+        try:
+            code = _check(args, write_end)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        reported = pipe.read()
+    code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    return code, (json.loads(reported) if code == 0 and reported else {})
+
+
+def run_workers(workers: int, args: list[str]) -> int:
+    """Check the configuration and the database as `datasette serve` does, then supervise `workers`
+    processes serving them on one port."""
+    code, params = checked(args)
+    if code != 0:
+        return code
+    import uvicorn
+
     os.environ[ARGS_ENV] = json.dumps(args)
     uvicorn.run("kb.serve:worker_app", factory=True, host=params["host"], port=params["port"], workers=workers,
                 log_level="info", lifespan="on")
