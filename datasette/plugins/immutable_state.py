@@ -12,9 +12,10 @@ files are immutable and the metadata static, done once instead:
   still runs on every request (default_permissions.py and any plugin's permission_allowed hook).
 - the schema questions a table page asks its database (primary keys, columns, foreign keys, the FTS
   table, the label column, whether a table exists: 13 of the 19 trips to the SQL threads of a
-  listed_entities.json): for an immutable file each answer is kept, with the file's identity, and
-  asked again when the file changes. Callers get a copy; at most MAX_KEPT answers per question (table
-  names come from URLs), past that the kept answers are dropped.
+  listed_entities.json), and how SQLite spells a table's name (Datasette 0.65.5's permission_allowed
+  asks on every view-table check: 2 more): for an immutable file each answer is kept, with the file's
+  identity, and asked again when the file changes. Callers get a copy; at most MAX_KEPT answers per
+  question (table names come from URLs), past that the kept answers are dropped.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ SCHEMA_QUESTIONS = ("table_exists", "view_exists", "table_names", "view_names", 
                     "table_column_details", "primary_keys", "fts_table", "label_column_for_table",
                     "foreign_keys_for_table", "hidden_table_names", "get_all_foreign_keys", "get_table_definition",
                     "get_view_definition")
+# permission_allowed's query (datasette/app.py), matched exactly: another Datasette's runs unchanged.
+TABLE_NAME_SQL = "select name from sqlite_master where type in ('table', 'view') and name = ? collate nocase"
 MAX_KEPT = 1024
 
 
@@ -107,6 +110,27 @@ def keep_schema_answers(db: Any) -> None:
         ask = getattr(db, name, None)
         if ask is not None:
             setattr(db, name, kept(db.path, ask))
+    keep_name_lookups(db)
+
+
+def keep_name_lookups(db: Any) -> None:
+    from datasette.database import Results
+
+    execute = db.execute
+
+    async def spelling(name: str) -> tuple[list[tuple[Any, ...]], bool, Any]:
+        found = await execute(TABLE_NAME_SQL, (name,))
+        return [tuple(row) for row in found.rows], found.truncated, found.description
+
+    lookup = kept(db.path, spelling)
+
+    async def answer(sql: str, params: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if sql == TABLE_NAME_SQL and not args and not kwargs and isinstance(params, tuple) and len(params) == 1:
+            rows, truncated, description = await lookup(params[0])
+            return Results(rows, truncated, description)
+        return await execute(sql, params, *args, **kwargs)
+
+    db.execute = answer
 
 
 @hookimpl
