@@ -8,7 +8,8 @@ drawn from a pool of real values of the database (documents, dates, codes, entit
 the figures are not one URL served again and again. Reported per endpoint: requests, errors (any status
 but 200), p50/p95/p99 in ms, and p99 as a ratio of the `select 1` query's p99 in the same run (the
 acceptance bar: < 50 ms and within 2×). The machine is shared: the load average is recorded with
-each level.
+each level. The server runs as served (`serving.workers` processes, datasette/publishing.yml);
+`--workers N` measures another count, and the figure is recorded.
 
     .venv/bin/python -m bench.serve_load_speed                     # via the bench runner (1k generated notices)
     .venv/bin/python -m bench.serve_load_speed --db data/mofcom.db --seconds 20 --clients 1 --clients 8
@@ -34,7 +35,7 @@ from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
 from kb.paths import REPO_ROOT
-from kb.serve import running_datasette
+from kb.serve import WORKERS_ENV, running_datasette, worker_count
 
 DB = "mofcom"
 TARGET_P99_MS = 50.0
@@ -195,6 +196,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | int:
     parser.add_argument("--n", type=int, default=1000, help="generated notices when no --db")
     parser.add_argument("--seconds", type=float, default=15.0, help="load duration per level")
     parser.add_argument("--clients", type=int, action="append", help="concurrency levels (default 1 and 8)")
+    parser.add_argument("--workers", type=int, default=None, help="server processes (default: as served)")
     parser.add_argument("--client-spec", type=Path, help=argparse.SUPPRESS)  # inside the load process
     args = parser.parse_args(argv)
     if args.client_spec:
@@ -202,6 +204,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | int:
         print(json.dumps(run_load(spec["base"], spec["pools"], spec["clients"], spec["seconds"]), ensure_ascii=False))
         return 0
     levels = args.clients or [1, 8]
+    workers = worker_count(args.workers)
     levels_out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="mofcom-kb-serve-") as tmp:
         db = args.db or build_generated(Path(tmp), args.n)
@@ -209,11 +212,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any] | int:
         # With the response cache (as served), then without it: every request then does its SQL and
         # rendering, the cost of a URL nobody asked for in the last five minutes.
         for suffix, cache in (("", "1"), ("_uncached", "0")):
-            with _env(CACHE_ENV, cache), running_datasette(db, Path(tmp) / f"datasette{suffix}.log") as base:
+            with _env(CACHE_ENV, cache), _env(WORKERS_ENV, str(workers)), \
+                    running_datasette(db, Path(tmp) / f"datasette{suffix}.log") as base:
                 load_in_child(base, pools, 2, 3.0)  # warm-up: connections, page cache, first compiles
                 levels_out.update({f"c{c}{suffix}": load_in_child(base, pools, c, args.seconds) for c in levels})
         size = db.stat().st_size
-    return {"db_mb": round(size / 2**20, 1), "notices": None if args.db else args.n, "levels": levels_out,
+    return {"db_mb": round(size / 2**20, 1), "notices": None if args.db else args.n, "workers": workers,
+            "levels": levels_out,
             "target": {"p99_ms": TARGET_P99_MS, "p99_vs_select_1": TARGET_RATIO}}
 
 

@@ -271,12 +271,14 @@ def on(data: DataDir, date: object, code: str | None, list_name: str | None, as_
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--workers", type=int, default=None,
+              help="server processes on the port (default: serving.workers in datasette/publishing.yml)")
 @click.pass_obj
-def serve(data: DataDir, host: str, port: int) -> None:
+def serve(data: DataDir, host: str, port: int, workers: int | None) -> None:
     """Serve the built knowledge base with Datasette (web UI and JSON API)."""
     from kb.serve import serve as run_serve
 
-    sys.exit(run_serve(data.db, host, port))
+    sys.exit(run_serve(data.db, host, port, workers=workers))
 
 
 @cli.command("eval")

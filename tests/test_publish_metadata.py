@@ -141,6 +141,27 @@ def test_serve_command_uses_the_configuration_and_serves_immutable(tmp_path: Pat
     assert f"static:{DATASETTE_DIR / 'static'}" in cmd
 
 
+def test_serve_command_runs_workers_under_the_supervisor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb.serve import WORKERS_ENV, worker_count
+
+    db = tmp_path / "mofcom.db"
+    sqlite3.connect(db).close()
+    monkeypatch.delenv(WORKERS_ENV, raising=False)
+    assert worker_count() == 2  # publishing.yml serving.workers
+    one, two = datasette_command(db, "127.0.0.1", 8123, workers=1), datasette_command(db, "127.0.0.1", 8123, workers=2)
+    assert one[1:4] == ["-m", "datasette", "serve"]
+    assert two[1:6] == ["-m", "kb.serve", "--workers", "2", "serve"]
+    assert one[one.index("serve"):] == two[two.index("serve"):]  # the same `datasette serve` arguments
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    assert datasette_command(db, "127.0.0.1", 8123)[1:3] == ["-m", "datasette"]
+    for bad, message in (("two", "not a number"), ("0", "between 1 and 16"), ("99", "between 1 and 16")):
+        monkeypatch.setenv(WORKERS_ENV, bad)
+        with pytest.raises(KbError, match=f"MOFCOM_KB_SERVE_WORKERS={bad!r}|MOFCOM_KB_SERVE_WORKERS={bad}.*{message}"):
+            worker_count()
+    with pytest.raises(KbError, match="--workers=0: worker processes must be between 1 and 16"):
+        worker_count(0)
+
+
 def test_serving_a_missing_or_corrupt_database_is_a_clear_error(tmp_path: Path) -> None:
     missing = tmp_path / "missing.db"
     with pytest.raises(KbError, match="missing.db: no database yet"):

@@ -17,7 +17,6 @@ from urllib.parse import quote, urlencode
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.utils import sqlite_timelimit
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
@@ -39,21 +38,26 @@ CSV_COLUMNS = ("rank", "document_id", "doc_number", "title", "doc_type", "year",
 SAMPLE_LABEL_SQL = "(d.title like '%样例 SAMPLE%' or d.title like '%【样例】%')"
 
 
-def results_sql(count: int, sample_sql: str) -> str:
+def results_sql(sample_sql: str) -> str:
+    """Rank and describe in one FTS pass: the documents kb.search.search_documents ranks (each by its
+    best hit's bm25, a hit on a fact 1000 after any hit on a document's own text; then by id; at most
+    :rank_limit), each with its best hit (its own text before its facts) and what the page shows."""
     weights = ", ".join(str(float(w)) for w in load_schema().fts[kb_search.FTS_TABLE]["rank_weights"])
-    ids = ", ".join(f":d{i}" for i in range(count))
-    # bm25() only works in the FTS query itself: rank the hits first (materialized), then keep each
-    # document's best one (its own text before its facts, as search_documents ranks).
+    # bm25() only works in the FTS query itself: score the hits first (materialized), then rank.
     return f"""
     with hits as materialized (
       select s.document_id, bm25(search_fts, {weights}) as score, s.kind, s.title as hit_title, s.id as hit_id
       from search_fts join search_index s on s.id = search_fts.rowid
-      where search_fts match :match and s.document_id in ({ids})
+      where search_fts match :match
     ),
     best as (
       select *, row_number() over (
-        partition by document_id order by kind != 'document', score, hit_id) as n
+        partition by document_id order by kind != 'document', score, hit_id) as n,
+        min(score + (case kind when 'document' then 0 else 1000 end)) over (partition by document_id) as rank_score
       from hits
+    ),
+    ranked as materialized (
+      select * from best where n = 1 order by rank_score, document_id limit :rank_limit
     )
     select b.document_id, b.score, b.kind, b.hit_title,
            d.doc_number, d.title, d.doc_type, d.signed_date, d.posted_date, d.known_only_by_reference,
@@ -62,8 +66,8 @@ def results_sql(count: int, sample_sql: str) -> str:
            (select group_concat(distinct e.list_name) from listed_entities e where e.document_id = d.id) as lists,
            (select p.status from document_status_periods p where p.document_id = d.id and p.part is null
               and p.start_date <= :on and (p.end_date is null or :on < p.end_date) limit 1) as status
-    from best b join documents d on d.id = b.document_id
-    where b.n = 1
+    from ranked b join documents d on d.id = b.document_id
+    order by b.rank_score, b.document_id
     """
 
 
@@ -132,11 +136,6 @@ def facets(rows: list[dict[str, Any]]) -> dict[str, list[tuple[str, int]]]:
     return {k: sorted(v.items(), key=lambda kv: (-kv[1], kv[0])) for k, v in counts.items()}
 
 
-def rank_within_limit(conn: sqlite3.Connection, q: str, ms: int) -> list[str]:
-    with sqlite_timelimit(conn, ms):
-        return kb_search.search_documents(conn, q, RANK_LIMIT)
-
-
 async def sample_expression(db: Any) -> str:
     columns = await db.table_columns("documents")
     return "d.is_sample" if "is_sample" in columns else SAMPLE_LABEL_SQL
@@ -148,17 +147,13 @@ async def search_results(datasette: Any, q: str, filters: dict[str, str]) -> dic
     db = datasette.get_database(DB)
     ms = int(settings()["search"]["time_limit_ms"])
     try:
-        ranked: list[str] = await db.execute_fn(lambda conn: rank_within_limit(conn, q, ms))
-        if not ranked:
-            return {"total": 0, "results": [], "facets": facets([])}
-        params: dict[str, Any] = {"match": match, "on": filters["on"], **{f"d{i}": d for i, d in enumerate(ranked)}}
-        found = await db.execute(results_sql(len(ranked), await sample_expression(db)), params, custom_time_limit=ms)
+        params: dict[str, Any] = {"match": match, "on": filters["on"], "rank_limit": RANK_LIMIT}
+        found = await db.execute(results_sql(await sample_expression(db)), params, custom_time_limit=ms)
     except (QueryInterrupted, sqlite3.OperationalError) as exc:
         if isinstance(exc, QueryInterrupted) or "interrupted" in str(exc):
             raise SearchBusy(f"search took longer than {ms} ms: try fewer or more specific terms") from None
         raise kb_search.SearchQueryError("search query could not be run: try fewer or simpler terms") from None
-    by_document = {r["document_id"]: dict(r) for r in found}
-    ordered = [by_document[d] for d in ranked if d in by_document]
+    ordered = [dict(r) for r in found]
     # Real documents first, the team's samples after them (each in rank order): a sample restating a notice
     # must never hide the notice.
     ordered.sort(key=lambda r: bool(r["is_sample"]))
@@ -235,3 +230,10 @@ def prepare_connection(conn: Any) -> None:
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [(r"^/-/search(?:\.(?P<format>json|csv))?$", search_view)]
+
+
+@hookimpl
+def startup() -> None:
+    """Load the word segmenter (jieba's dictionary, about 0.6 s) before the server takes requests: the
+    first query of three or more Chinese characters would otherwise wait for it, in every process."""
+    kb_search.fts_query("出口管制")
