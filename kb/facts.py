@@ -146,6 +146,7 @@ class Check:
     span: Span
     part: str | None = None
 
+
 @dataclass(frozen=True)
 class TechnologyFact:
     number: str  # 编号 as printed: 010101J
@@ -156,6 +157,7 @@ class TechnologyFact:
     part: str | None
     action: str | None  # None: listed by the catalogue; add | change | delete: an amendment's
     span: Span
+
 
 @dataclass(frozen=True)
 class Contact:
