@@ -31,7 +31,7 @@ from typing import Any
 
 from ingest.archive import Archive
 from ingest.document import Document
-from kb import build_delta, fingerprint, search, table_search
+from kb import fingerprint, search, table_search
 from kb.errors import KbError
 from kb.facts import Facts
 from kb.facts_cache import CACHE_NAME, FactsCache, cache_key, facts_json
@@ -264,6 +264,7 @@ def _build(archive_root: Path, db_path: Path, state: Path, full: bool, extractor
     if not full and fingerprint.built_fingerprint(db_path) == inputs:
         return _unchanged(db_path, started)
     from ingest.archive_documents import load_material
+    from kb import build_delta  # with kb.derived and the catalogue readers (pdfplumber): not for a no-op
 
     archive = Archive(archive_root)
     latest = archive.latest()

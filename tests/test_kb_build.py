@@ -268,3 +268,23 @@ def test_a_failed_apart_build_fails_the_build_and_keeps_the_old_database(
         make(tmp_path, full=True)
     assert db.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "mofcom.db", "state"]
+
+
+def test_a_no_op_rebuild_imports_no_build_machinery(tmp_path: Path) -> None:
+    """A rebuild with nothing new answers from the fingerprints alone: it must not import the derivations,
+    the catalogue readers (pdfplumber), sqlite-utils or spaCy (each costs tens of ms to seconds; with them
+    a no-op took 0.26 s, with none 0.14)."""
+    import subprocess
+    import sys
+
+    from kb.paths import REPO_ROOT
+
+    sample_archive(tmp_path / "archive")
+    make(tmp_path)
+    probe = ("import sys\nfrom pathlib import Path\nfrom kb.build import build\n"
+             f"s = build(Path({str(tmp_path / 'archive')!r}), Path({str(tmp_path / 'mofcom.db')!r}), "
+             "extractor=lambda d: None, version='hand-1')\nassert s.unchanged, s\n"
+             "heavy = ('spacy', 'pdfplumber', 'pdfminer', 'sqlite_utils', 'kb.derived', 'kb.build_delta', 'kb.editions')\n"
+             "print(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy))")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
