@@ -21,7 +21,10 @@ from typing import Any
 from kb.paths import REPO_ROOT, SAMPLES_DIR, SHARED_CORPUS
 
 BAR = 0.10
-EXTRA = REPO_ROOT / "tests" / "fixtures" / "kb-samples.jsonl"
+# New real material for the "after new documents" build: records of the other real snapshot. (Team-written
+# samples would not do: a build of real material leaves samples out, so they would add nothing to extract.)
+NEW_FROM = "entity-list-notices.jsonl"
+NEW_COUNT = 3
 
 
 def cli(data: Path, *args: str) -> tuple[float, str]:
@@ -57,7 +60,10 @@ def run(corpus: Path, repeat: int) -> dict[str, Any]:
             seconds, out = cli(data, "build")
             assert extracted(out) == 0, out
             cached.append(seconds)
-        cli(data, "import", str(EXTRA))
+        lines = [line for line in (corpus.parent / NEW_FROM).read_text(encoding="utf-8").splitlines() if line.strip()]
+        extra = Path(tmp) / "new.jsonl"
+        extra.write_text("\n".join(lines[:NEW_COUNT]) + "\n", encoding="utf-8")
+        cli(data, "import", str(extra))
         new_seconds, out = cli(data, "build")
         result = {
             "documents_extracted_by_full_build": documents,
@@ -65,12 +71,13 @@ def run(corpus: Path, repeat: int) -> dict[str, Any]:
             "noop_rebuild_s": round(min(noop), 3),
             "noop_ratio": round(min(noop) / min(full), 3),
             "all_facts_cached_rebuild_s": round(min(cached), 3),
-            "after_3_new_documents_s": round(new_seconds, 3),
-            "extracted_after_3_new_documents": extracted(out),
+            f"after_{NEW_COUNT}_new_documents_s": round(new_seconds, 3),
+            f"extracted_after_{NEW_COUNT}_new_documents": extracted(out),
             "bar": BAR,
             "repeat": repeat,
         }
-        result["ok"] = result["noop_ratio"] < BAR
+        # the new documents must have been extracted, or the figure measures nothing
+        result["ok"] = result["noop_ratio"] < BAR and result[f"extracted_after_{NEW_COUNT}_new_documents"] == NEW_COUNT
         return result
 
 
