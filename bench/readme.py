@@ -62,7 +62,9 @@ def build_table(scale: dict[str, Any]) -> str:
     if largest is not None:
         rows.append("")
         rows.append(f"Targets at {largest['notices']} notices: " + "; ".join(
-            f"{label} {value}{unit} ({'met' if ok else 'not met'})" for label, value, unit, ok in targets(largest)) + ".")
+            f"{label} {value}{unit} ({'met' if ok else 'not met'})" for label, value, unit, ok in targets(largest)) + ". "
+            f"End to end (parse, extract, load, index, validate: the whole build) runs at "
+            f"{largest['ratio_to_bare_tokenizer']} of the bare tokenizer's speed.")
     growth = scale.get("growth")
     if growth:
         rows.append("")
@@ -90,8 +92,6 @@ def targets(r: dict[str, Any]) -> list[tuple[str, Any, str, bool]]:
     pooled = (r.get("extraction") or {}).get("pooled_ratio")
     if pooled is not None:
         out.append(("extraction ≥ 0.25 of the bare tokenizer:", pooled, "", pooled >= 0.25))
-    out.append(("end to end (not a bar) ≥ 0.25 of the bare tokenizer:", r["ratio_to_bare_tokenizer"], "",
-                r["ratio_to_bare_tokenizer"] >= 0.25))
     return out
 
 
