@@ -159,6 +159,57 @@ def serve_table(record: dict[str, Any]) -> str:
     return "\n".join(rows) + "\n"
 
 
+def _catalogue_memory(r: dict[str, Any]) -> tuple[str, str, str]:
+    small, large = (r["parse"][k] for k in sorted(r["parse"], key=int))
+    pages = [r["renders"][k]["pages"] for k in sorted(r["renders"], key=int)]
+    return (f"catalogue PDF parse: peak memory at {pages[1]} pages vs {pages[0]}; speed vs bare pdfplumber "
+            "`extract_tables()` on the same pages",
+            f"{large['peak_rss_mb']} MB vs {small['peak_rss_mb']} MB (×{r['rss_ratio']}); ×{r['speed_ratio']}",
+            f"≤ ×{r['rss_bar']}; ≥ ×{r['speed_bar']}")
+
+
+def _catalogue_layouts(r: dict[str, Any]) -> tuple[str, str, str]:
+    layouts = r["layouts"]
+    slowest = min(layouts, key=lambda x: x["pages_per_s"])
+    return (f"catalogue PDFs in {len(layouts)} generated layouts of ≥ {r['min_pages']} pages: rows, codes, HS numbers "
+            "and pages exact; slowest layout",
+            f"{'all exact' if r['all_exact'] else 'NOT all exact'}; {slowest['pages_per_s']} pages/s "
+            f"({slowest['layout']})", "exact")
+
+
+# The headline of each smaller bench: what it measures, the figure, its bar ("–": none).
+HEADLINES: dict[str, Callable[[dict[str, Any]], tuple[str, str, str]]] = {
+    "build_speed": lambda r: ("no-op rebuild of the corpus vs its full build (after 3 new documents: "
+                              f"{r['after_3_new_documents_s']} s, {r['extracted_after_3_new_documents']} extracted)",
+                              f"{r['noop_rebuild_s']} s vs {r['full_build_s']} s = {r['noop_ratio']}", f"< {r['bar']}"),
+    "extract_speed": lambda r: ("extraction vs the bare tokenizer, corpus texts: one process, the build's pool "
+                                f"({r['workers']} workers)",
+                                f"{r['ratio']}, {r['pooled_ratio']} ({r['pipeline_ms_per_document']} ms per document)",
+                                f"≥ {r['target']}"),
+    "parse_speed": lambda r: ("parsing the corpus records (and catalogue pages)",
+                              f"{r['ms_per_record']} ms per record, {r['ms_per_page']} ms per page", "–"),
+    "crawl_speed": lambda r: ("crawl of the local replay vs the replay server's raw throughput, same requests",
+                              f"{r['crawl_requests_per_s']} vs {r['raw_requests_per_s']} requests/s "
+                              f"(×{r['crawl_vs_raw']})", "–"),
+    "catalogue_speed": lambda r: (f"catalogue PDF parse ({r['pages']} pages) vs bare pdfplumber `extract_text()`",
+                                  f"{r['parse_pages_per_s']} vs {r['bare_pages_per_s']} pages/s (×{r['ratio']})",
+                                  f"≥ ×{r['bar']}"),
+    "catalogue_memory_speed": _catalogue_memory,
+    "catalogue_layouts_speed": _catalogue_layouts,
+}
+SUMMARY = "bench/results/*_speed.json"  # the marker's source for the table of every bench in HEADLINES
+
+
+def summary_table() -> str:
+    rows = ["| bench | measures | figure | bar | status, measured |", "|---|---|---|---|---|"]
+    for name, headline in HEADLINES.items():
+        record = json.loads((RESULTS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+        what, figure, bar = headline(record["result"])
+        status = "ok" if record.get("status") == 0 else f"FAILED (exit {record.get('status')})"
+        rows.append(f"| `bench.{name}` | {what} | {figure} | {bar} | {status}, {record['measured_at'][:16]} |")
+    return "\n".join(rows) + "\n"
+
+
 RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
     "scale_speed": scale_table,
     "serve_speed": serve_table,
@@ -167,6 +218,8 @@ RENDERERS: dict[str, Callable[[dict[str, Any]], str]] = {
 
 
 def bench_result(source: str) -> str:
+    if source == SUMMARY:
+        return summary_table()
     name = Path(source).stem
     if Path(source).parent != Path("bench/results") or name not in RENDERERS:
         raise ReadmeError(f"<!-- generated: {source} -->: no renderer for it (bench/readme.py RENDERERS)")

@@ -82,3 +82,11 @@ def test_extraction_speed_reports_one_process_and_pool_against_the_tokenizer(tmp
     lines = samples.read_text(encoding="utf-8").splitlines()
     sampled = scale_speed.extraction_speed(tmp_path, [line for line in lines if json.loads(line).get("text")])
     assert sampled["documents"] == len(docs) and sampled["pooled_chars_per_s"] > 0
+
+
+def test_every_bench_has_a_readme_table() -> None:
+    """A new bench/<name>_speed.py shows in the README: its own table (RENDERERS) or a row of *Every bench*."""
+    benches = {p.stem for p in (Path(readme.__file__).parent).glob("*_speed.py")}
+    assert benches == set(readme.HEADLINES) | set(readme.RENDERERS)
+    table = readme.summary_table()
+    assert all(f"`bench.{name}`" in table for name in readme.HEADLINES)
