@@ -159,7 +159,18 @@ def test_short_names_defined_with_yi_xia_jian_cheng_count_as_law_references() ->
     text = ("根据《中华人民共和国出口管制法》（以下简称出口管制法）等法律，制定本条例。"
             "依照出口管制法第十三条、第二十八条规定执行，并遵守出口管制法律法规。")
     got = [(m[3]["law"], m[3]["articles"]) for m in find_law_references(text)]
-    assert got == [("《中华人民共和国出口管制法》", [None]), ("《出口管制法》", ["第十三条", "第二十八条"])]
+    # the short name is the law it abbreviates (annotations/guidelines.md, law_references)
+    assert got == [("《中华人民共和国出口管制法》", [None]), ("《中华人民共和国出口管制法》", ["第十三条", "第二十八条"])]
+
+
+def test_a_short_name_in_title_marks_is_the_law_it_abbreviates_and_its_definition_is_no_second_mention() -> None:
+    text = ("我国开始实施《不可靠实体清单规定》（以下简称《规定》）。答：根据《规定》第二条，国家建立制度。"
+            "同时，《规定》并不针对特定国家。另见《出口管制规定》第三条。")
+    got = [(m[0], m[3]["law"], m[3]["articles"]) for m in find_law_references(text)]
+    full, other = "《不可靠实体清单规定》", "《出口管制规定》"
+    assert [(law, articles) for _, law, articles in got] == [
+        (full, [None]), (other, ["第三条"]), (full, ["第二条"]), (full, [None])]
+    assert text[got[2][0]:].startswith("《规定》第二条")  # cited where the short name is printed
 
 
 def test_a_law_named_by_title_can_be_repealed_and_its_own_title_is_no_reference() -> None:

@@ -148,30 +148,40 @@ def find_law_references(text: str) -> Iterable[Match]:
     section = patterns()["law_reference"]
     suffixes = tuple(section["law_suffixes"])
     article = compiled("law_reference", "article")
-    short_names: dict[str, int] = {}  # abbreviation → where its definition ends
+    # abbreviation → (the title it stands for, where its definition starts and ends). A defined short name is
+    # the law it abbreviates: 《不可靠实体清单规定》（以下简称《规定》）…《规定》第二条 cites 《不可靠实体清单规定》 第二条.
+    short_names: dict[str, tuple[str, int, int]] = {}
     for m in compiled("law_reference", "regex").finditer(text):
-        if not m.group(1).endswith(suffixes):
-            continue
+        title = m.group(1)
+        if not title.endswith(suffixes) or (title in short_names and m.start() >= short_names[title][1]):
+            continue  # not a law; or a defined short name (its definition too), read below under its full title
         articles: list[str | None] = [a.group(0) for a in article.finditer(m.group(2))] or [None]
-        yield m.start(), m.end(), "LAW", {"law": f"《{m.group(1)}》", "articles": articles}
+        yield m.start(), m.end(), "LAW", {"law": f"《{title}》", "articles": articles}
         defined = compiled("law_reference", "abbreviation").match(text, m.end())
         if defined:
-            short_names[defined.group(1)] = defined.end()
-    for name, after in short_names.items():
-        yield from _short_mentions(text, name, after, article, tuple(section["abbreviation_not_before"]))
+            short_names[defined.group(1)] = (title, defined.start(), defined.end())
+    not_before = tuple(section["abbreviation_not_before"])
+    for name, (title, defined_at, after) in short_names.items():
+        bracketed = "《" in text[defined_at:after]
+        yield from _short_mentions(text, name, title, after, bracketed, article, not_before)
 
 
-def _short_mentions(
-    text: str, name: str, after: int, article: re.Pattern[str], not_before: tuple[str, ...]
-) -> Iterable[Match]:
-    pattern = re.compile(rf"《?{re.escape(name)}》?((?:{article.pattern}[、，和及]?)*)")
+def _short_mentions(text: str, name: str, title: str, after: int, bracketed: bool, article: re.Pattern[str],
+                    not_before: tuple[str, ...]) -> Iterable[Match]:
+    """Each mention of a defined short name after its definition, under the title it stands for. A name
+    defined in title marks (（以下简称《规定》）) is read only in them: a bare 规定 is a common word."""
+    opening, closing = ("《", "》") if bracketed else ("《?", "》?")
+    pattern = re.compile(rf"{opening}{re.escape(name)}{closing}((?:{article.pattern}[、，和及]?)*)")
     for m in pattern.finditer(text, after):
-        if text.startswith(not_before, m.end(0) - len(m.group(1))) and not m.group(1):
-            continue
-        if text[max(0, m.start() - 1) : m.start()] == "《" and not m.group(0).startswith("《"):
+        head = m.group(0)[: m.start(1) - m.start()]
+        if head.startswith("《") != head.endswith("》"):
+            continue  # the start or the end of another title: 《出口管制法实施细则》, 《中华人民共和国出口管制法》
+        if not head.startswith("《") and text.rfind("《", 0, m.start()) > text.rfind("》", 0, m.start()):
             continue  # inside another title: 《实施〈出口管制法〉的规定》
+        if text.startswith(not_before, m.start(1)) and not m.group(1):
+            continue
         articles: list[str | None] = [a.group(0) for a in article.finditer(m.group(1))] or [None]
-        yield m.start(), m.end(), "LAW", {"law": f"《{name}》", "articles": articles}
+        yield m.start(), m.end(), "LAW", {"law": f"《{title}》", "articles": articles}
 
 
 def find_threshold_spans(text: str) -> Iterable[Match]:
