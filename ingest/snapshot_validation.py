@@ -7,7 +7,6 @@ A record without a `source_url` (empty or missing) is valid: it is archived unde
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ingest.limits import limits, read_bounded
+from ingest.parse.dates import iso_day
 from ingest.sample_marks import SNAPSHOT_FIELD, is_sample_host, record_declares_sample
 from ingest.sources.snapshot import encode, record_key, record_url
 
@@ -61,16 +61,6 @@ def _text_field(record: dict[str, Any], name: str) -> list[str]:
     return []
 
 
-def _is_iso_date(value: Any) -> bool:
-    if not isinstance(value, str) or len(value) != 10:
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
 def _url_problem(name: str, value: Any) -> str | None:
     if not isinstance(value, str):
         return f"{name} is a {type(value).__name__}, not a URL"
@@ -96,7 +86,7 @@ def check_record(record: Any) -> list[str]:
     if url not in (None, "") and (problem := _url_problem("source_url", url)):
         problems.append(problem)
     posted = record.get("posted")
-    if posted not in (None, "") and not _is_iso_date(posted):
+    if posted not in (None, "") and iso_day(posted) is None:
         problems.append(f"posted is not a date (YYYY-MM-DD): {shown(posted)}")
     if record.get("column") is not None and not isinstance(record.get("column"), str):
         problems.append(f"column is a {type(record['column']).__name__}, not text")

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from ingest.parse.dates import iso_day
 from kb.errors import shown
 
 WORDS_PATH = Path(__file__).resolve().with_name("status_words.yml")
@@ -37,12 +38,10 @@ def parse_day(name: str, value: str | None, default: dt.date) -> dt.date:
     value = (value or "").strip()
     if not value:
         return default
-    try:
-        if len(value) != 10:
-            raise ValueError(value)
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise DateError(f"parameter {name}={shown(value)} is not a date (YYYY-MM-DD)") from None
+    day = iso_day(value)
+    if day is None:
+        raise DateError(f"parameter {name}={shown(value)} is not a date (YYYY-MM-DD)")
+    return day
 
 
 @cache

@@ -6,7 +6,6 @@ Schema checks run everywhere; checks against the text (hash, span offsets, print
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -15,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from ingest.parse.dates import iso_day
 from kb.fact_types import gold_fact_keys, span_labels
 from kb.facts import ENTITY_ACTIONS, LIST_NAMES, RELATIONS
 
@@ -56,13 +56,7 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def iso_date(value: Any) -> bool:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+    return iso_day(value) is not None
 
 
 def optional_date(value: Any) -> bool:

@@ -47,12 +47,13 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def test_a_file_with_bad_lines_archives_nothing_and_reports_each(tmp_path: Path) -> None:
     file = write_lines(tmp_path / "mixed.jsonl", [
-        rec(1), rec(2), "{not json", rec(4, title=""), rec(5, posted="2020年13月45日"), rec(6)])
+        rec(1), rec(2), "{not json", rec(4, title=""), rec(5, posted="2020年13月45日"), rec(6),
+        rec(7, posted="2025-W01-1")])  # an ISO week date: fromisoformat reads it, YYYY-MM-DD it is not
     with pytest.raises(ImportRefused) as caught:
         import_snapshot(file, Archive(tmp_path / "archive"))
-    assert [r.split(": ", 1)[0] for r in caught.value.reports] == [f"{file}:3", f"{file}:4", f"{file}:5"]
+    assert [r.split(": ", 1)[0] for r in caught.value.reports] == [f"{file}:3", f"{file}:4", f"{file}:5", f"{file}:7"]
     assert "not JSON" in caught.value.reports[0] and "missing title" in caught.value.reports[1]
-    assert "posted is not a date" in caught.value.reports[2]
+    assert "posted is not a date" in caught.value.reports[2] and "posted is not a date" in caught.value.reports[3]
     assert not (tmp_path / "archive").exists()  # not even the good lines before the first bad one
 
 

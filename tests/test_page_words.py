@@ -73,7 +73,7 @@ def test_status_line_today_and_on_a_date() -> None:
 def test_parse_day_names_the_parameter() -> None:
     assert status_words.parse_day("on", "", dt.date(2026, 1, 1)) == dt.date(2026, 1, 1)
     assert status_words.parse_day("on", "2025-02-28", dt.date(2026, 1, 1)) == dt.date(2025, 2, 28)
-    for bad in ("2026-13-45", "2025-2-3", "tomorrow", "20250203"):
+    for bad in ("2026-13-45", "2025-2-3", "tomorrow", "20250203", "2025-W01-1", "20250101xx"):
         with pytest.raises(status_words.DateError, match=r"parameter on="):
             status_words.parse_day("on", bad, dt.date(2026, 1, 1))
 

@@ -69,6 +69,20 @@ def find_dates(text: str) -> list[DateMatch]:
     return found
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_day(value: object) -> dt.date | None:
+    """`value` as a date when it is a YYYY-MM-DD string, else None. (date.fromisoformat alone also takes
+    20250101 and ISO week dates such as 2025-W01-1, which no field or parameter here means.)"""
+    if not isinstance(value, str) or not _ISO_DAY.fullmatch(value):
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:  # 2025-02-30
+        return None
+
+
 def parse_date(printed: str) -> dt.date | None:
     """The date in `printed` when it holds exactly one, e.g. a header value."""
     found = find_dates(printed)
